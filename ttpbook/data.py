@@ -1,0 +1,151 @@
+"""Load the book's tables, validating each one against the data descriptor first.
+
+Every table in ``data/`` is described in ``data/datapackage.json`` (a Frictionless Data
+Package): source, licence, checksum, and the type, unit and allowed values of every column.
+``load(name)`` refuses a file that does not match its description, with a message naming the
+file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DESCRIPTOR_NAME = "datapackage.json"
+MAX_ERRORS_SHOWN = 10
+
+
+class DataValidationError(ValueError):
+    """A data file does not match its description in datapackage.json."""
+
+
+def read_descriptor(data_dir: Path | str = DATA_DIR) -> dict:
+    """The data package descriptor as a dict."""
+    path = Path(data_dir) / DESCRIPTOR_NAME
+    if not path.exists():
+        raise DataValidationError(f"{path}: the data descriptor is missing.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def resource_names(data_dir: Path | str = DATA_DIR) -> list[str]:
+    """Names of every table described in the descriptor, in descriptor order."""
+    return [r["name"] for r in read_descriptor(data_dir)["resources"]]
+
+
+def describe(name: str, data_dir: Path | str = DATA_DIR) -> dict:
+    """The descriptor entry of one table."""
+    for resource in read_descriptor(data_dir)["resources"]:
+        if resource["name"] == name:
+            return resource
+    known = ", ".join(resource_names(data_dir))
+    raise KeyError(f"No table named {name!r} in {DESCRIPTOR_NAME}. Known tables: {known}")
+
+
+def sha256_of(path: Path | str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def validate(name: str, data_dir: Path | str = DATA_DIR) -> None:
+    """Check one table against its description; raise DataValidationError if it does not match.
+
+    Checks, in order: the file exists; its SHA-256 matches the descriptor; the header has the
+    described columns in order; every cell has the described type and meets its constraints.
+    """
+    data_dir = Path(data_dir)
+    spec = describe(name, data_dir)
+    path = data_dir / spec["path"]
+    _validate_cached(str(path), _stamp(path), json.dumps(spec, sort_keys=True), str(data_dir))
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return ("missing",)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _validate_cached(path_str: str, stamp: tuple, spec_json: str, data_dir: str) -> None:
+    from frictionless import Resource  # imported here: it is slow to import
+
+    path = Path(path_str)
+    spec = json.loads(spec_json)
+    shown = f"data/{spec['path']}"
+    if not path.exists():
+        raise DataValidationError(f"{shown}: file not found (expected at {path}).")
+
+    expected = spec.get("hash", "").removeprefix("sha256:")
+    actual = sha256_of(path)
+    if expected and actual != expected:
+        raise DataValidationError(
+            f"{shown}: checksum mismatch: the descriptor records sha256 {expected}, "
+            f"the file has {actual}. The file changed since it was described. If the change is "
+            f"intended, check it and record the new checksum with "
+            f"`python -m ttpbook.datapackage rehash {spec['name']}`."
+        )
+
+    header = pd.read_csv(path, nrows=0).columns.tolist()
+    described = [f["name"] for f in spec["schema"]["fields"]]
+    if header != described:
+        missing = [c for c in described if c not in header]
+        extra = [c for c in header if c not in described]
+        detail = []
+        if missing:
+            detail.append(f"missing column(s) {missing}")
+        if extra:
+            detail.append(f"unexpected column(s) {extra}")
+        if not detail:
+            detail.append(f"columns out of order: found {header}, described {described}")
+        raise DataValidationError(f"{shown}: row 1 (header): " + "; ".join(detail) + ".")
+
+    # Checksum already checked above; frictionless checks types, constraints and keys.
+    checked = {k: v for k, v in spec.items() if k not in ("hash", "bytes")}
+    resource = Resource(checked, basepath=data_dir)
+    report = resource.validate()
+    if not report.valid:
+        rows = report.flatten(["rowNumber", "fieldName", "type", "message"])
+        lines = []
+        for row, field, kind, message in rows[:MAX_ERRORS_SHOWN]:
+            where = f"row {row}" if row else "file"
+            if field:
+                where += f", column '{field}'"
+            lines.append(f"{shown}: {where}: {kind}: {message}")
+        if len(rows) > MAX_ERRORS_SHOWN:
+            lines.append(f"… and {len(rows) - MAX_ERRORS_SHOWN} more error(s).")
+        raise DataValidationError(
+            "Data file does not match data/datapackage.json (rows are counted from the header, "
+            "which is row 1):\n" + "\n".join(lines)
+        )
+
+
+_PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "boolean": "boolean"}
+
+
+def load(name: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Validate a table, then read it with the column types its description gives."""
+    validate(name, data_dir)
+    spec = describe(name, data_dir)
+    fields = spec["schema"]["fields"]
+    dtypes = {f["name"]: _PANDAS_TYPES[f["type"]] for f in fields if f["type"] in _PANDAS_TYPES}
+    dates = [f["name"] for f in fields if f["type"] == "date"]
+    frame = pd.read_csv(Path(data_dir) / spec["path"], dtype=dtypes, keep_default_na=False,
+                        na_values=[""])
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
+    frame.attrs["source"] = spec.get("title", name)
+    frame.attrs["citation"] = spec.get("citation", "")
+    return frame
+
+
+def validate_all(data_dir: Path | str = DATA_DIR) -> list[str]:
+    """Validate every table; return the names checked. Raises on the first bad file."""
+    names = resource_names(data_dir)
+    for name in names:
+        validate(name, data_dir)
+    return names
