@@ -1,0 +1,44 @@
+# The README's commands. `make` needs only python3 (3.11), npm and make on the machine:
+# each target installs what it needs into .venv/ and node_modules/ first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: book test serve data-check benchmark clean
+
+book: $(BIN)/.book-deps node_modules/.installed   ## build the site into _build/html (cached execution)
+	TTPBOOK_MODE=book $(BIN)/jupyter-book build . $(JB_FLAGS)
+
+test: $(BIN)/.test-deps node_modules/.installed   ## run every test (builds the site with fresh execution)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+serve:   ## serve the built site on http://127.0.0.1:$(PORT)
+	@test -f _build/html/index.html || { echo "No built site: run 'make book' first."; exit 1; }
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+
+data-check: $(BIN)/.book-deps   ## validate every table in data/ against data/datapackage.json
+	$(BIN)/python -m ttpbook.datapackage check
+
+benchmark: $(BIN)/.test-deps node_modules/.installed   ## print build times, page weights, slider latency
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf _build .jupyter_cache
+
+$(BIN)/.book-deps: requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(BIN)/.test-deps: $(BIN)/.book-deps requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
