@@ -13,7 +13,7 @@ import altair as alt
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 ANNOTATION = "#000000"
 MUTED = "#6b6b6b"
-WIDTH = 620        # fits the book theme's main column at common screen sizes
+WIDTH = 560        # fits the book theme's main column with room for the axis labels
 HEIGHT = 280
 OVERVIEW_HEIGHT = 60
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"

@@ -14,8 +14,8 @@ from IPython.display import display
 
 from . import charts, models, render
 
-STATIC_NOTE = ("<em>Live explorer: it runs in class or on Binder (launch this page from the rocket "
-               "icon at the top). On this static page it shows a snapshot; the chart above it works here.</em>")
+STATIC_NOTE = ("<em>Live explorer: its controls run in class or on Binder (see How to use this book). "
+               "On this static page it shows a snapshot; the chart above works here in your browser.</em>")
 
 
 def _summary_html(summary: dict, estimate: str, start: int, end: int) -> str:
