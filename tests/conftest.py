@@ -3,6 +3,7 @@ executed afresh (no cache), and served on 127.0.0.1 to a headless Debian Chromiu
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 import uuid
@@ -18,6 +19,8 @@ import site_tools  # noqa: E402
 def built_site():
     """Build the book (forced execution, -W -n --keep-going); return its facts for the tests."""
     build_id = uuid.uuid4().hex
+    # Start from an empty output folder, so nothing stale can pass for this build's output.
+    shutil.rmtree(site_tools.HTML_DIR, ignore_errors=True)
     started = time.time()
     result = site_tools.build(build_id, execute="force")
     log = result.stdout + result.stderr

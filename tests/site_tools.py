@@ -35,21 +35,17 @@ def toc_pages() -> list[str]:
     return pages
 
 
-def forced_config(path: Path) -> Path:
-    """A copy of _config.yml that forces every notebook to execute (no cache)."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "force"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
-def build(build_id: str, execute: str = "force", extra_env: dict | None = None) -> subprocess.CompletedProcess:
+def build(build_id: str, execute: str = "force", extra_env: dict | None = None,
+          extra_args: list[str] | None = None) -> subprocess.CompletedProcess:
     """Build the book with -W -n --keep-going. execute: 'force', 'cache' or 'off'."""
     env = {**os.environ, "TTPBOOK_MODE": "book", "TTPBOOK_BUILD_ID": build_id, **(extra_env or {})}
-    args = [JB, "build", str(ROOT), "-W", "-n", "--keep-going"]
+    args = [JB, "build", str(ROOT), "-W", "-n", "--keep-going", *(extra_args or [])]
     if execute != "cache":
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
         config["execute"]["execute_notebooks"] = execute
+        # Jupyter Book resolves local extension paths against the config file's folder.
+        config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path
+                                                in config["sphinx"]["local_extensions"].items()}
         override = ROOT / "_build" / f"_config.{execute}.yml"
         override.parent.mkdir(exist_ok=True)
         override.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -116,9 +112,15 @@ class PageAudit:
                 if r.status >= 400 and urlparse(r.url).netloc == host else None)
         self.page = page
 
-    def open(self, wait_ms: int = 0):
+    def open(self, wait_ms: int = 0, timeout_ms: int = 15000):
+        """Load the page and wait until every chart has drawn (or shown an error)."""
         self.page.goto(self.url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
+        try:
+            self.page.wait_for_function(
+                """() => [...document.querySelectorAll('[id^="altair-viz-"]')]
+                         .every(b => b.querySelector('svg.marks, canvas, .error'))""", timeout=timeout_ms)
+        except Exception:  # noqa: BLE001 - problems() reports the undrawn charts
+            pass
         if wait_ms:
             self.page.wait_for_timeout(wait_ms)
         return self

@@ -9,7 +9,7 @@ def test_build_has_no_warnings_or_execution_errors(built_site):
     log = built_site["log"]
     assert "build succeeded" in log
     sphinx_warnings = [line for line in log.splitlines()
-                       if re.search(r"\bWARNING\b|\bERROR\b", line) and "Location 'file:" not in line]
+                       if re.search(r"WARNING:|ERROR:", line) and "Location 'file:" not in line]
     assert sphinx_warnings == []
     assert "Executing notebook failed" not in log and "CellExecutionError" not in log
 

@@ -56,7 +56,7 @@ def test_figures_have_caption_and_description(site_url, browser_context):
     audit = site_tools.PageAudit(browser_context, f"{site_url}chapters/data-and-sources.html").open()
     figure = audit.page.locator(".ttp-figure").first
     assert figure.locator("figcaption").inner_text().strip()
-    figure.locator("summary").click()
+    figure.locator(".ttp-figure-details summary").click()
     assert figure.locator(".ttp-data-table tr").count() > 10
     assert audit.page.locator('[id^="altair-viz-"] svg[aria-label]').count() >= 1 or \
         audit.page.locator('[id^="altair-viz-"] [aria-roledescription]').count() >= 1
