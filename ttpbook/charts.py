@@ -23,7 +23,8 @@ TABLE_MAX_ROWS = 400
 
 def dropdown(name: str, options: Sequence, value, label: str, labels: Sequence[str] | None = None) -> alt.Parameter:
     """A parameter bound to a drop-down menu shown under the chart."""
-    binding = alt.binding_select(options=list(options), labels=list(labels) if labels else None, name=label + " ")
+    extra = {"labels": list(labels)} if labels else {}
+    binding = alt.binding_select(options=list(options), name=label + " ", **extra)
     return alt.param(name=name, value=value, bind=binding)
 
 
@@ -129,3 +130,249 @@ def deaths_per_year(yearly_by_type: pd.DataFrame, estimate: str = "best", start_
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("type_label:N", title="Type"),
                  alt.Tooltip("estimate:N", title="Estimate"), alt.Tooltip("deaths:Q", title="Deaths", format=",")],
     ).properties(width=theme.WIDTH, height=theme.HEIGHT)
+
+
+def _all_or(param: alt.Parameter, field: str) -> str:
+    """A filter expression: keep every row when the drop-down is on 'All', else rows that match."""
+    return f"{param.name} == 'All' || datum['{field}'] == {param.name}"
+
+
+# --- Background ------------------------------------------------------------------------------
+
+CATEGORIES = ["attack", "operation", "talks/ceasefire", "political", "cross-border"]
+
+
+def timeline_explorer(events: pd.DataFrame) -> alt.VConcatChart:
+    """Dated events by category; drop-downs filter by category and actor; drag on the strip to zoom.
+
+    ``events`` needs date, category, actors, description, source (readable) and confidence.
+    """
+    actors = sorted({a.strip() for cell in events["actors"] for a in str(cell).split(";")})
+    frame = events.assign(date=pd.to_datetime(events["date"]).dt.strftime("%Y-%m-%d"))
+    category = dropdown("category", ["All"] + CATEGORIES, "All", "Category")
+    actor = dropdown("actor", ["All"] + actors, "All", "Actor")
+    base = alt.Chart(frame).encode(x=alt.X("date:T", title=None))
+    detail = base.mark_point(filled=True, size=90, opacity=0.85).encode(
+        y=alt.Y("category:N", title=None, sort=CATEGORIES),
+        color=alt.Color("category:N", sort=CATEGORIES, legend=None),
+        shape=alt.Shape("category:N", sort=CATEGORIES, legend=None),
+        tooltip=[alt.Tooltip("date:T", title="Date", format="%d %b %Y"), alt.Tooltip("category:N", title="Category"),
+                 alt.Tooltip("description:N", title="Event"), alt.Tooltip("actors:N", title="Actors"),
+                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("confidence:N", title="Confidence")],
+    ).add_params(category, actor).transform_filter(_all_or(category, "category")).transform_filter(
+        f"{actor.name} == 'All' || indexof(datum.actors, {actor.name}) >= 0"
+    ).properties(width=theme.WIDTH, height=200)
+    overview = base.mark_tick(thickness=2, size=14, color=theme.MUTED).encode(
+        x=alt.X("date:T", title="Drag across this strip to zoom the timeline above"))
+    return overview_with_brush(detail, overview, "date:T", x_brush("timeline_zoom"))
+
+
+VIOLENCE_MEASURES = {
+    "all": "All organised violence in Pakistan, by type (UCDP 25.1)",
+    "ttp": "Government of Pakistan vs TTP, battle-related deaths (UCDP BRD 24.1)",
+}
+
+
+def violence_over_time(combined: pd.DataFrame, events: pd.DataFrame) -> alt.LayerChart:
+    """UCDP deaths per year with key events marked; a drop-down switches the measure."""
+    columns = {"orgvio251_pak_statebased_best": "state-based", "orgvio251_pak_nonstate_best": "non-state",
+               "orgvio251_pak_onesided_best": "one-sided"}
+    long = combined.melt(id_vars="year", value_vars=list(columns), var_name="series", value_name="deaths")
+    long["series"] = long["series"].map(columns)
+    long["measure"] = "all"
+    ttp = combined[["year", "brd241_ttp_bd_best", "brd241_ttp_bd_low", "brd241_ttp_bd_high"]].dropna()
+    ttp = ttp.rename(columns={"brd241_ttp_bd_best": "deaths", "brd241_ttp_bd_low": "low", "brd241_ttp_bd_high": "high"})
+    ttp = ttp.assign(series="Government of Pakistan - TTP", measure="ttp")
+    frame = pd.concat([long.dropna(subset=["deaths"]), ttp], ignore_index=True)
+    frame["deaths"] = frame["deaths"].astype(float)
+    measure = dropdown("measure", list(VIOLENCE_MEASURES), "all", "Measure", list(VIOLENCE_MEASURES.values()))
+    bars = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        y=alt.Y("deaths:Q", title="Deaths (UCDP best estimate)", stack="zero"),
+        color=alt.Color("series:N", title=None,
+                        sort=["state-based", "non-state", "one-sided", "Government of Pakistan - TTP"],
+                        scale=alt.Scale(range=[theme.PALETTE[0], theme.PALETTE[1], theme.PALETTE[2], theme.PALETTE[3]])),
+        tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("deaths:Q", title="Deaths", format=","), alt.Tooltip("low:Q", title="Low", format=","),
+                 alt.Tooltip("high:Q", title="High", format=",")],
+    ).add_params(measure).transform_filter(f"datum.measure == {measure.name}")
+    marks = events[events["key_event"]].assign(year=lambda d: pd.to_datetime(d["date"]).dt.year)
+    marks = marks[marks["year"].between(frame["year"].min(), frame["year"].max())].sort_values("date")
+    marks = marks.assign(label_y=[2 + 14 * (i % 3) for i in range(len(marks))])  # stagger the labels
+    rules = alt.Chart(marks).mark_rule(color=theme.ANNOTATION, strokeDash=[3, 3]).encode(
+        x="year:O", tooltip=[alt.Tooltip("description:N", title="Event"), alt.Tooltip("date:T", title="Date", format="%d %b %Y")])
+    labels = alt.Chart(marks).mark_text(align="left", dx=3, dy=0, angle=0, fontSize=11, color=theme.ANNOTATION,
+                                        baseline="top").encode(x="year:O", y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N")
+    return alt.layer(bars, rules, labels).properties(width=theme.WIDTH, height=theme.HEIGHT)
+
+
+HEADLINE_METRICS = {
+    "killed_in_terrorist_attacks": "killed in terrorist attacks",
+    "fatalities_all_violence": "fatalities, attacks and counter-terror operations",
+    "combat_related_deaths": "combat-related deaths (attacks and security-force actions)",
+    "killed_in_militant_attacks": "killed in militant attacks",
+    "terrorism_deaths": "deaths from terrorism",
+    "fatalities": "terrorism-linked fatalities",
+}
+
+
+def headline_figures(published: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
+    """One row per publisher's headline death toll for Pakistan and year, plus UCDP's total."""
+    rows = published[(published["geography"] == "Pakistan") & published["metric"].isin(HEADLINE_METRICS)].copy()
+    rows["deaths"] = pd.to_numeric(rows["value"].str.lstrip(">"), errors="raise")
+    rows["more_than"] = rows["value"].str.startswith(">")
+    rows["counts"] = rows["metric"].map(HEADLINE_METRICS)
+    rows["label"] = rows["publisher"] + " — " + rows["report"]
+    ucdp = combined[["year", "orgvio251_pak_total_best"]].dropna().rename(columns={"orgvio251_pak_total_best": "deaths"})
+    ucdp = ucdp.assign(publisher="UCDP", report="Organized Violence 25.1", counts="deaths in organised violence, all parties",
+                       definition_note="state-based, non-state and one-sided violence; best estimate", more_than=False,
+                       label="UCDP — Organized Violence 25.1")
+    keep = ["year", "publisher", "report", "label", "counts", "deaths", "more_than", "definition_note"]
+    out = pd.concat([rows[keep], ucdp[keep]], ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    out["deaths"] = out["deaths"].astype(float)
+    out["definition_note"] = out["definition_note"].fillna("")
+    return out.sort_values(["year", "deaths"], ascending=[True, False]).reset_index(drop=True)
+
+
+def numbers_disagree(figures: pd.DataFrame, year: int = 2024, interactive: bool = True) -> alt.LayerChart:
+    """Each publisher's headline death toll for one year, labelled with what it counts."""
+    years = sorted(y for y, n in figures.groupby("year")["publisher"].nunique().items() if n >= 3)
+    if year not in years:
+        raise ValueError(f"year must be one with at least three publishers: {years}")
+    base = alt.Chart(figures)
+    if interactive:
+        chosen = dropdown("year", years, year, "Year")
+        base = base.add_params(chosen).transform_filter(f"datum.year == {chosen.name}")
+    else:
+        base = base.transform_filter(f"datum.year == {year}")
+    y = alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260))
+    bars = base.mark_bar().encode(
+        x=alt.X("deaths:Q", title="Deaths reported for the year"), y=y,
+        color=alt.Color("publisher:N", legend=None),
+        tooltip=[alt.Tooltip("label:N", title="Publisher and report"), alt.Tooltip("deaths:Q", title="Deaths", format=","),
+                 alt.Tooltip("counts:N", title="What is counted"), alt.Tooltip("definition_note:N", title="Note")])
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        x="deaths:Q", y=y, text=alt.Text("counts:N"))
+    return alt.layer(bars, text).properties(width=theme.WIDTH - 140, height=alt.Step(26))
+
+
+def ttp_strength(estimates: pd.DataFrame) -> alt.LayerChart:
+    """UN Monitoring Team low-high estimates of TTP fighters per report; hover a report to highlight it."""
+    frame = estimates.assign(date=pd.to_datetime(estimates["report_month"] + "-01"))
+    hover = alt.selection_point(name="report_hover", on="pointerover", fields=["report"], empty=True)
+    base = alt.Chart(frame).encode(x=alt.X("date:T", title="Date of the report"))
+    opacity = alt.condition(hover, alt.value(1.0), alt.value(0.35))
+    tooltip = [alt.Tooltip("report:N", title="Report"), alt.Tooltip("body:N", title="Named body"),
+               alt.Tooltip("fighters_low:Q", title="Low", format=","), alt.Tooltip("fighters_high:Q", title="High", format=","),
+               alt.Tooltip("note:N", title="Note"), alt.Tooltip("source:N", title="Reported by")]
+    ranges = base.mark_rule(strokeWidth=6, color=theme.PALETTE[0]).encode(
+        y=alt.Y("fighters_low:Q", title="TTP fighters in Afghanistan (estimate)", scale=alt.Scale(zero=True)),
+        y2="fighters_high:Q", opacity=opacity, tooltip=tooltip).add_params(hover)
+    ends = base.mark_point(filled=True, size=50, color=theme.PALETTE[0]).encode(
+        y="fighters_high:Q", opacity=opacity, tooltip=tooltip)
+    return alt.layer(ranges, ends).properties(width=theme.WIDTH, height=theme.HEIGHT)
+
+
+PROVINCE_IDS = {"Balochistan": "PK.BA", "Azad Jammu & Kashmir": "PK.JK", "Islamabad Capital Territory": "PK.IS",
+                "Gilgit-Baltistan": "PK.NA", "FATA (merged into KP 2018)": "PK.TA", "Punjab": "PK.PB",
+                "Sindh": "PK.SD", "Khyber Pakhtunkhwa": "PK.NW"}
+
+
+def province_year_table(by_province: pd.DataFrame) -> pd.DataFrame:
+    """Deaths per province and year (zero-filled), with FATA shown separately and folded into KP."""
+    located = by_province[by_province["province"].isin(PROVINCE_IDS)]
+    scopes, years = sorted(located["scope"].unique()), range(int(located["year"].min()), int(located["year"].max()) + 1)
+    grid = pd.MultiIndex.from_product([scopes, years, list(PROVINCE_IDS)], names=["scope", "year", "province"])
+    table = located.set_index(["scope", "year", "province"])["best"].astype(int).reindex(grid, fill_value=0).reset_index()
+    table = table.rename(columns={"best": "deaths_separate"})
+    kp = table[table["province"].isin(["Khyber Pakhtunkhwa", "FATA (merged into KP 2018)"])].groupby(["scope", "year"])["deaths_separate"].sum()
+    merged = table.set_index(["scope", "year"]).index.map(kp)
+    table["deaths_merged"] = [m if p in ("Khyber Pakhtunkhwa", "FATA (merged into KP 2018)") else s
+                              for p, s, m in zip(table["province"], table["deaths_separate"], merged)]
+    table["id"] = table["province"].map(PROVINCE_IDS)
+    return table
+
+
+def province_map(table: pd.DataFrame, topology: dict, year: int = 2009) -> alt.Chart:
+    """A map of UCDP deaths by province for one year (slider), FATA separate or folded into KP (drop-down)."""
+    first, last = int(table["year"].min()), int(table["year"].max())
+    chosen_year = slider("map_year", first, last, 1, year, "Year")
+    fata = dropdown("fata", ["separate", "merged"], "separate", "Former FATA",
+                    ["shown separately (as UCDP codes it)", "folded into Khyber Pakhtunkhwa"])
+    scope = dropdown("scope", sorted(table["scope"].unique()), "all organised violence (types 1-3)", "Events")
+    shapes = alt.InlineData(values=topology, format=alt.DataFormat(type="topojson", feature="pak"))
+    return alt.Chart(table).mark_geoshape(stroke="#ffffff", strokeWidth=0.8).encode(
+        shape="geo:G",
+        color=alt.Color("deaths:Q", title="Deaths (UCDP best)", scale=alt.Scale(scheme="blues", domainMin=0)),
+        tooltip=[alt.Tooltip("province:N", title="Province"), alt.Tooltip("year:O", title="Year"),
+                 alt.Tooltip("deaths:Q", title="Deaths", format=",")],
+    ).add_params(chosen_year, fata, scope).transform_filter(
+        f"datum.year == {chosen_year.name} && datum.scope == {scope.name}"
+    ).transform_calculate(deaths=f"{fata.name} == 'separate' ? datum.deaths_separate : datum.deaths_merged").transform_lookup(
+        lookup="id", from_=alt.LookupData(data=shapes, key="id"), as_="geo"
+    ).project(type="mercator").properties(width=theme.WIDTH - 120, height=420)
+
+
+# --- Reading the op-ed --------------------------------------------------------------------------
+
+VERDICTS = ["verified", "verified with qualifications", "contested", "disputed", "unverifiable"]
+
+
+def claims_explorer(claims: pd.DataFrame) -> alt.HConcatChart:
+    """Click a verdict (left) or pick a topic (drop-down) to list the matching claims (right)."""
+    import textwrap
+
+    frame = claims.assign(claim_text=claims["claim"].map(lambda t: "\n".join(textwrap.wrap(str(t), 62))),
+                          number=claims["claim_id"].map(lambda i: f"#{i}"))
+    pick = alt.selection_point(name="verdict_pick", fields=["verdict"], empty=True)
+    topic = dropdown("topic", ["All"] + sorted(claims["topic"].unique()), "All", "Topic")
+    colour = alt.Color("verdict:N", sort=VERDICTS, scale=alt.Scale(domain=VERDICTS, range=theme.PALETTE[:5]),
+                       legend=None)
+    counts = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("verdict:N", sort=VERDICTS, title=None, scale=alt.Scale(domain=VERDICTS)),
+        x=alt.X("count():Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
+        color=colour, opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
+        tooltip=[alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("count():Q", title="Claims")],
+    ).add_params(pick).transform_filter(_all_or(topic, "topic")).properties(width=150, height=170,
+                                                                           title="Click a verdict")
+    listing = alt.Chart(frame).transform_filter(pick).transform_filter(_all_or(topic, "topic")).transform_window(
+        row="row_number()", sort=[alt.SortField("claim_id")]).encode(y=alt.Y("row:O", axis=None))
+    tooltip = [alt.Tooltip("claim:N", title="Claim"), alt.Tooltip("verdict:N", title="Verdict"),
+               alt.Tooltip("evidence_for:N", title="Evidence for"),
+               alt.Tooltip("evidence_against_or_missing:N", title="Against, or missing"),
+               alt.Tooltip("sources:N", title="Sources")]
+    numbers = listing.mark_text(align="left", fontWeight="bold").encode(text="number:N", color=colour, tooltip=tooltip)
+    texts = listing.mark_text(align="left", lineBreak="\n", baseline="middle", fontSize=11).encode(
+        text="claim_text:N", tooltip=tooltip)
+    verdicts = listing.mark_text(align="left", fontSize=11).encode(text="verdict:N", color=colour, tooltip=tooltip)
+    table = alt.hconcat(numbers.properties(width=24), texts.properties(width=330), verdicts.properties(width=150),
+                        spacing=4)
+    return alt.hconcat(counts.add_params(topic), table).resolve_scale(y="independent").configure_view(strokeWidth=0)
+
+
+def _claim_rows(clash_claims: pd.DataFrame) -> pd.DataFrame:
+    rows = clash_claims.copy()
+    rows["count"] = pd.to_numeric(rows["value"].str.lstrip(">"), errors="raise").astype(float)
+    rows["shown"] = rows["value"]
+    rows["who"] = rows["claimant"].str.replace(r" \(.*\)$", "", regex=True)
+    rows["who"] = rows["who"].replace({"ISPR via India Today": "ISPR", "Taliban govt": "Taliban government",
+                                       "UNAMA": "UNAMA (UN)"})
+    rows.loc[rows["claimant"].str.startswith("UNAMA"), "who"] = "UNAMA (UN)"
+    rows["label"] = rows["metric"] + " — " + rows["date"]
+    return rows
+
+
+def claims_vs_claims(clash_claims: pd.DataFrame) -> alt.LayerChart:
+    """Each party's casualty claim for October 2025 beside the UN's civilian counts; filter by who counts."""
+    rows = _claim_rows(clash_claims)
+    who = dropdown("who", ["All"] + sorted(rows["who"].unique()), "All", "Figures from")
+    base = alt.Chart(rows).add_params(who).transform_filter(_all_or(who, "who"))
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=330))
+    tooltip = [alt.Tooltip("claimant:N", title="Who says so"), alt.Tooltip("metric:N", title="What"),
+               alt.Tooltip("shown:N", title="Figure"), alt.Tooltip("note:N", title="Also said"),
+               alt.Tooltip("date:N", title="Period"), alt.Tooltip("source_date:N", title="Reported")]
+    bars = base.mark_bar().encode(x=alt.X("count:Q", title="People killed, as claimed or counted"), y=y,
+                                  color=alt.Color("who:N", title="Figure from"), tooltip=tooltip)
+    text = base.mark_text(align="left", dx=3, fontSize=11).encode(x="count:Q", y=y, text="shown:N")
+    return alt.layer(bars, text).properties(width=theme.WIDTH - 250, height=alt.Step(24))

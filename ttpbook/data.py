@@ -90,6 +90,13 @@ def _validate_cached(path_str: str, stamp: tuple, spec_json: str, data_dir: str)
             f"`python -m ttpbook.datapackage rehash {spec['name']}`."
         )
 
+    if spec.get("format", "csv") != "csv":
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise DataValidationError(f"{shown}: not valid JSON ({error}).") from error
+        return
+
     header = pd.read_csv(path, nrows=0).columns.tolist()
     described = [f["name"] for f in spec["schema"]["fields"]]
     if header != described:
@@ -124,13 +131,15 @@ def _validate_cached(path_str: str, stamp: tuple, spec_json: str, data_dir: str)
         )
 
 
-_PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "boolean": "boolean"}
+_PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string"}
 
 
 def load(name: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """Validate a table, then read it with the column types its description gives."""
     validate(name, data_dir)
     spec = describe(name, data_dir)
+    if spec.get("format", "csv") != "csv":
+        raise ValueError(f"{name} is {spec['format']}, not a table: use load_json().")
     fields = spec["schema"]["fields"]
     dtypes = {f["name"]: _PANDAS_TYPES[f["type"]] for f in fields if f["type"] in _PANDAS_TYPES}
     dates = [f["name"] for f in fields if f["type"] == "date"]
@@ -138,9 +147,18 @@ def load(name: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
                         na_values=[""])
     for column in dates:
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
+    for field in fields:
+        if field["type"] == "boolean":
+            frame[field["name"]] = frame[field["name"]].astype(str).str.lower().map({"true": True, "false": False})
     frame.attrs["source"] = spec.get("title", name)
     frame.attrs["citation"] = spec.get("citation", "")
     return frame
+
+
+def load_json(name: str, data_dir: Path | str = DATA_DIR):
+    """Validate a JSON resource (e.g. map boundaries), then parse it."""
+    validate(name, data_dir)
+    return json.loads((Path(data_dir) / describe(name, data_dir)["path"]).read_text(encoding="utf-8"))
 
 
 def validate_all(data_dir: Path | str = DATA_DIR) -> list[str]:

@@ -59,6 +59,8 @@ def sources_markdown(data_dir: Path | str = data.DATA_DIR) -> str:
             ("Size", f"{r['bytes']:,} bytes"),
         ]
         out.append("| | |\n|---|---|\n" + "\n".join(f"| {k} | {_cell(v)} |" for k, v in facts) + "\n")
+        if "schema" not in r:
+            continue
         out.append("| Column | Type | Unit | Meaning | Allowed values |\n|---|---|---|---|---|")
         for f in r["schema"]["fields"]:
             c = f.get("constraints", {})

@@ -70,6 +70,44 @@ def parse(text: str) -> list[dict]:
 
 def selfcheck(text: str) -> None:
     """Display the questions in ``text`` (YAML) as an interactive self-check."""
+    show_questions(parse(text))
+
+
+FRAMING_LABELS = ["fact", "attributed claim", "opinion", "loaded term"]
+FRAMING_HINTS = {
+    "fact": "A fact can be checked against evidence and is stated without needing a source's say-so.",
+    "attributed claim": "An attributed claim tells you who says it: the sentence reports a claim, it does not vouch for it.",
+    "opinion": "An opinion is a judgement or a recommendation: evidence can inform it but cannot settle it.",
+    "loaded term": "A loaded term is a word that carries a judgement (praise or blame) in place of a neutral description.",
+}
+
+
+def framing_questions(sentences, limit: int | None = None) -> list[dict]:
+    """'Spot the framing' questions from a table with text, origin, label and explanation columns.
+
+    Each sentence becomes a question with the four labels as options; the right option gives the
+    explanation, each wrong option says what that label would mean and then explains.
+    """
+    rows = sentences.head(limit) if limit else sentences
+    questions = []
+    for row in rows.itertuples():
+        if row.label not in FRAMING_LABELS:
+            raise ValueError(f"framing sentence {row.sentence_id}: unknown label {row.label!r}")
+        answers = []
+        for label in FRAMING_LABELS:
+            if label == row.label:
+                feedback = f"Yes. {row.explanation}"
+            else:
+                feedback = f"Not quite. {FRAMING_HINTS[label]} Here: {row.explanation}"
+            answers.append({"answer": label, "correct": label == row.label, "feedback": feedback})
+        source = "the op-ed" if row.origin == "op-ed" else "a neutral report"
+        questions.append({"question": f"From {source}: “{row.text}” Which is it?", "type": "multiple_choice",
+                          "answers": answers})
+    return questions
+
+
+def show_questions(questions: list[dict]) -> None:
+    """Display already-converted questions (see ``parse`` and ``framing_questions``)."""
     from jupyterquiz import display_quiz
 
-    display_quiz(parse(text), colors=QUIZ_COLOURS, shuffle_answers=False, max_width=720)
+    display_quiz(questions, colors=QUIZ_COLOURS, shuffle_answers=False, max_width=720)

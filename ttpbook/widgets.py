@@ -58,3 +58,81 @@ def deaths_explorer(yearly_by_type: pd.DataFrame) -> widgets.VBox:
     box = widgets.VBox([controls, summary, output])
     display(box)
     return box
+
+
+def framing_classifier(sentences: pd.DataFrame) -> widgets.VBox:
+    """Label each sentence (fact / attributed claim / opinion / loaded term) and get instant feedback and a score."""
+    from .selfcheck import FRAMING_HINTS, FRAMING_LABELS
+
+    state = {"index": 0, "right": 0, "answered": 0}
+    sentence = widgets.HTML()
+    feedback = widgets.HTML()
+    score = widgets.HTML()
+    buttons = [widgets.Button(description=label, layout=widgets.Layout(width="150px")) for label in FRAMING_LABELS]
+    following = widgets.Button(description="Next sentence", button_style="info")
+
+    def show_sentence() -> None:
+        row = sentences.iloc[state["index"] % len(sentences)]
+        origin = "the op-ed" if row["origin"] == "op-ed" else "a neutral report"
+        sentence.value = f"<p><strong>Sentence {state['index'] % len(sentences) + 1} of {len(sentences)}</strong> " \
+                         f"(from {origin}):</p><blockquote>{row['text']}</blockquote>"
+        feedback.value = ""
+        for button in buttons:
+            button.disabled = False
+
+    def answer(button: widgets.Button) -> None:
+        row = sentences.iloc[state["index"] % len(sentences)]
+        right = button.description == row["label"]
+        state["answered"] += 1
+        state["right"] += int(right)
+        verdict = "Right." if right else f"Not quite: it is <strong>{row['label']}</strong>. {FRAMING_HINTS[row['label']]}"
+        feedback.value = f"<p>{verdict} {row['explanation']}</p>"
+        score.value = f"<p>Score: {state['right']} of {state['answered']}</p>"
+        for b in buttons:
+            b.disabled = True
+
+    def next_sentence(_button: widgets.Button) -> None:
+        state["index"] += 1
+        show_sentence()
+
+    for button in buttons:
+        button.on_click(answer)
+    following.on_click(next_sentence)
+    show_sentence()
+    box = widgets.VBox([sentence, widgets.HBox(buttons), feedback, widgets.HBox([following, score])])
+    if render.is_static_build():
+        for button in buttons + [following]:
+            button.disabled = True
+        box = widgets.VBox([widgets.HTML(STATIC_NOTE.replace("the chart above works here in your browser",
+                                                             "the self-check above works here in your browser")), box])
+    display(box)
+    return box
+
+
+def numbers_explorer(figures: pd.DataFrame) -> widgets.VBox:
+    """Pick a year: see each publisher's headline toll, from the same chart builder as the page."""
+    years = sorted(y for y, n in figures.groupby("year")["publisher"].nunique().items() if n >= 3)
+    year = widgets.Dropdown(options=years, value=2024 if 2024 in years else years[-1], description="Year")
+    summary = widgets.HTML()
+
+    def summarise(chosen: int) -> None:
+        rows = figures[figures["year"] == chosen]
+        high, low = rows.loc[rows["deaths"].idxmax()], rows.loc[rows["deaths"].idxmin()]
+        summary.value = (f"<p>{chosen}: highest {high['deaths']:,.0f} ({high['publisher']}, {high['counts']}); "
+                         f"lowest {low['deaths']:,.0f} ({low['publisher']}, {low['counts']}); "
+                         f"ratio {high['deaths'] / max(low['deaths'], 1):.1f}.</p>")
+
+    if render.is_static_build():
+        year.disabled = True
+        summarise(year.value)
+        box = widgets.VBox([widgets.HTML(STATIC_NOTE), year, summary])
+        display(box)
+        return box
+
+    def redraw(year: int) -> None:
+        summarise(year)
+        display(charts.numbers_disagree(figures, year=year, interactive=False))
+
+    box = widgets.VBox([year, summary, widgets.interactive_output(redraw, {"year": year})])
+    display(box)
+    return box
