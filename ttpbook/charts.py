@@ -198,11 +198,12 @@ def violence_over_time(combined: pd.DataFrame, events: pd.DataFrame) -> alt.Laye
     ).add_params(measure).transform_filter(f"datum.measure == {measure.name}")
     marks = events[events["key_event"]].assign(year=lambda d: pd.to_datetime(d["date"]).dt.year)
     marks = marks[marks["year"].between(frame["year"].min(), frame["year"].max())].sort_values("date")
-    marks = marks.assign(label_y=[2 + 14 * (i % 3) for i in range(len(marks))])  # stagger the labels
+    marks = marks.groupby("year", as_index=False).agg(
+        label=("label", " / ".join), description=("description", " / ".join), date=("date", "first"))
     rules = alt.Chart(marks).mark_rule(color=theme.ANNOTATION, strokeDash=[3, 3]).encode(
         x="year:O", tooltip=[alt.Tooltip("description:N", title="Event"), alt.Tooltip("date:T", title="Date", format="%d %b %Y")])
-    labels = alt.Chart(marks).mark_text(align="left", dx=3, dy=0, angle=0, fontSize=11, color=theme.ANNOTATION,
-                                        baseline="top").encode(x="year:O", y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N")
+    labels = alt.Chart(marks).mark_text(align="right", baseline="bottom", angle=270, dx=-4, dy=-2, fontSize=11,
+                                        color=theme.ANNOTATION).encode(x="year:O", y=alt.value(0), text="label:N")
     return alt.layer(bars, rules, labels).properties(width=theme.WIDTH, height=theme.HEIGHT)
 
 
@@ -222,11 +223,11 @@ def headline_figures(published: pd.DataFrame, combined: pd.DataFrame) -> pd.Data
     rows["deaths"] = pd.to_numeric(rows["value"].str.lstrip(">"), errors="raise")
     rows["more_than"] = rows["value"].str.startswith(">")
     rows["counts"] = rows["metric"].map(HEADLINE_METRICS)
-    rows["label"] = rows["publisher"] + " — " + rows["report"]
+    rows["label"] = rows["publisher"].str.replace(r" \(via .*\)$", "", regex=True) + ", " + rows["report"]
     ucdp = combined[["year", "orgvio251_pak_total_best"]].dropna().rename(columns={"orgvio251_pak_total_best": "deaths"})
     ucdp = ucdp.assign(publisher="UCDP", report="Organized Violence 25.1", counts="deaths in organised violence, all parties",
                        definition_note="state-based, non-state and one-sided violence; best estimate", more_than=False,
-                       label="UCDP — Organized Violence 25.1")
+                       label="UCDP, Organized Violence 25.1")
     keep = ["year", "publisher", "report", "label", "counts", "deaths", "more_than", "definition_note"]
     out = pd.concat([rows[keep], ucdp[keep]], ignore_index=True)
     out["year"] = out["year"].astype(int)
@@ -246,15 +247,17 @@ def numbers_disagree(figures: pd.DataFrame, year: int = 2024, interactive: bool 
         base = base.add_params(chosen).transform_filter(f"datum.year == {chosen.name}")
     else:
         base = base.transform_filter(f"datum.year == {year}")
-    y = alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260))
+    base = base.transform_calculate(axis_label="datum.label + '|' + datum.counts",
+                                    shown="(datum.more_than ? 'more than ' : '') + format(datum.deaths, ',')")
+    y = alt.Y("axis_label:N", title=None, sort="-x",
+              axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=330, labelFontSize=11))
     bars = base.mark_bar().encode(
         x=alt.X("deaths:Q", title="Deaths reported for the year"), y=y,
         color=alt.Color("publisher:N", legend=None),
         tooltip=[alt.Tooltip("label:N", title="Publisher and report"), alt.Tooltip("deaths:Q", title="Deaths", format=","),
                  alt.Tooltip("counts:N", title="What is counted"), alt.Tooltip("definition_note:N", title="Note")])
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
-        x="deaths:Q", y=y, text=alt.Text("counts:N"))
-    return alt.layer(bars, text).properties(width=theme.WIDTH - 140, height=alt.Step(26))
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="deaths:Q", y=y, text="shown:N")
+    return alt.layer(bars, text).properties(width=theme.WIDTH - 330, height=alt.Step(34))
 
 
 def ttp_strength(estimates: pd.DataFrame) -> alt.LayerChart:
@@ -319,36 +322,36 @@ def province_map(table: pd.DataFrame, topology: dict, year: int = 2009) -> alt.C
 VERDICTS = ["verified", "verified with qualifications", "contested", "disputed", "unverifiable"]
 
 
-def claims_explorer(claims: pd.DataFrame) -> alt.HConcatChart:
-    """Click a verdict (left) or pick a topic (drop-down) to list the matching claims (right)."""
-    import textwrap
+def claims_explorer(claims: pd.DataFrame) -> alt.VConcatChart:
+    """Click a verdict (top) or pick a topic (drop-down) to list the matching claims (below).
 
-    frame = claims.assign(claim_text=claims["claim"].map(lambda t: "\n".join(textwrap.wrap(str(t), 62))),
-                          number=claims["claim_id"].map(lambda i: f"#{i}"))
+    Each claim shows on one line; hovering shows the whole claim, the evidence and the sources.
+    """
+    frame = claims.assign(number=claims["claim_id"].map(lambda i: f"#{i}"))
     pick = alt.selection_point(name="verdict_pick", fields=["verdict"], empty=True)
     topic = dropdown("topic", ["All"] + sorted(claims["topic"].unique()), "All", "Topic")
     colour = alt.Color("verdict:N", sort=VERDICTS, scale=alt.Scale(domain=VERDICTS, range=theme.PALETTE[:5]),
                        legend=None)
     counts = alt.Chart(frame).mark_bar().encode(
         y=alt.Y("verdict:N", sort=VERDICTS, title=None, scale=alt.Scale(domain=VERDICTS)),
-        x=alt.X("count():Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("count():Q", title="Claims (click a bar to filter the list)", axis=alt.Axis(tickMinStep=1)),
         color=colour, opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         tooltip=[alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("count():Q", title="Claims")],
-    ).add_params(pick).transform_filter(_all_or(topic, "topic")).properties(width=150, height=170,
-                                                                           title="Click a verdict")
-    listing = alt.Chart(frame).transform_filter(pick).transform_filter(_all_or(topic, "topic")).transform_window(
-        row="row_number()", sort=[alt.SortField("claim_id")]).encode(y=alt.Y("row:O", axis=None))
+    ).add_params(pick, topic).transform_filter(_all_or(topic, "topic")).properties(width=theme.WIDTH - 200, height=130)
     tooltip = [alt.Tooltip("claim:N", title="Claim"), alt.Tooltip("verdict:N", title="Verdict"),
                alt.Tooltip("evidence_for:N", title="Evidence for"),
                alt.Tooltip("evidence_against_or_missing:N", title="Against, or missing"),
                alt.Tooltip("sources:N", title="Sources")]
-    numbers = listing.mark_text(align="left", fontWeight="bold").encode(text="number:N", color=colour, tooltip=tooltip)
-    texts = listing.mark_text(align="left", lineBreak="\n", baseline="middle", fontSize=11).encode(
-        text="claim_text:N", tooltip=tooltip)
-    verdicts = listing.mark_text(align="left", fontSize=11).encode(text="verdict:N", color=colour, tooltip=tooltip)
-    table = alt.hconcat(numbers.properties(width=24), texts.properties(width=330), verdicts.properties(width=150),
-                        spacing=4)
-    return alt.hconcat(counts.add_params(topic), table).resolve_scale(y="independent").configure_view(strokeWidth=0)
+    listing = alt.Chart(frame).transform_filter(pick).transform_filter(_all_or(topic, "topic")).transform_window(
+        row="row_number()", sort=[alt.SortField("claim_id")]).encode(
+        y=alt.Y("row:O", axis=None), tooltip=tooltip)
+    numbers = listing.mark_text(align="left", fontWeight="bold", fontSize=12).encode(
+        x=alt.value(0), text="number:N", color=colour)
+    texts = listing.mark_text(align="left", fontSize=12, limit=theme.WIDTH - 230).encode(x=alt.value(34), text="claim:N")
+    verdicts = listing.mark_text(align="left", fontSize=12, limit=190).encode(
+        x=alt.value(theme.WIDTH - 185), text="verdict:N", color=colour)
+    table = alt.layer(numbers, texts, verdicts).properties(width=theme.WIDTH, height=alt.Step(22))
+    return alt.vconcat(counts, table).configure_view(strokeWidth=0)
 
 
 def _claim_rows(clash_claims: pd.DataFrame) -> pd.DataFrame:
@@ -359,7 +362,7 @@ def _claim_rows(clash_claims: pd.DataFrame) -> pd.DataFrame:
     rows["who"] = rows["who"].replace({"ISPR via India Today": "ISPR", "Taliban govt": "Taliban government",
                                        "UNAMA": "UNAMA (UN)"})
     rows.loc[rows["claimant"].str.startswith("UNAMA"), "who"] = "UNAMA (UN)"
-    rows["label"] = rows["metric"] + " — " + rows["date"]
+    rows["label"] = rows["who"] + ": " + rows["metric"]
     return rows
 
 
@@ -368,11 +371,11 @@ def claims_vs_claims(clash_claims: pd.DataFrame) -> alt.LayerChart:
     rows = _claim_rows(clash_claims)
     who = dropdown("who", ["All"] + sorted(rows["who"].unique()), "All", "Figures from")
     base = alt.Chart(rows).add_params(who).transform_filter(_all_or(who, "who"))
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=330))
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=340))
     tooltip = [alt.Tooltip("claimant:N", title="Who says so"), alt.Tooltip("metric:N", title="What"),
                alt.Tooltip("shown:N", title="Figure"), alt.Tooltip("note:N", title="Also said"),
                alt.Tooltip("date:N", title="Period"), alt.Tooltip("source_date:N", title="Reported")]
     bars = base.mark_bar().encode(x=alt.X("count:Q", title="People killed, as claimed or counted"), y=y,
                                   color=alt.Color("who:N", title="Figure from"), tooltip=tooltip)
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(x="count:Q", y=y, text="shown:N")
-    return alt.layer(bars, text).properties(width=theme.WIDTH - 250, height=alt.Step(24))
+    return alt.layer(bars, text).properties(width=theme.WIDTH - 330, height=alt.Step(24))
