@@ -127,10 +127,30 @@ def on_config_inited(app: Sphinx, config) -> None:
     config.html_static_path.append(str(out))
 
 
+# The ipywidgets HTML manager (1.x) typesets with the MathJax 2 API, ``MathJax.Hub.Queue``, which
+# MathJax 3 does not have: on a page with both math and widgets every widget threw an error.
+# Give MathJax 3 a small ``Hub.Queue`` that calls its own ``typesetPromise``.
+MATHJAX_HUB_SHIM = """(function () {
+  var config = window.MathJax;
+  if (!config || config.version) { return; }
+  config.Hub = {Queue: function () {}};  /* before start-up: MathJax 3 typesets the whole page anyway */
+  var startup = config.startup || (config.startup = {});
+  startup.ready = function () {
+    MathJax.startup.defaultReady();
+    MathJax.Hub = {Queue: function (job) {
+      var element = job && job[2];
+      return MathJax.typesetPromise(element ? [element] : undefined);
+    }};
+  };
+})();"""
+
+
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     body = context.get("body", "")
     if "altair-viz-" in body:
         app.add_js_file(VEGA_BUNDLE)
+    if any("mathjax" in str(getattr(script, "filename", "") or "") for script in context.get("script_files", [])):
+        app.add_js_file(None, body=MATHJAX_HUB_SHIM, priority=501)
     build_id = os.environ.get("TTPBOOK_BUILD_ID", "dev")
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="ttpbook-build" content="{build_id}" />'
 
@@ -153,6 +173,6 @@ def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, contex
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited)
-    app.connect("html-page-context", on_html_page_context)
+    app.connect("html-page-context", on_html_page_context, priority=800)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -379,3 +379,143 @@ def claims_vs_claims(clash_claims: pd.DataFrame) -> alt.LayerChart:
                                   color=alt.Color("who:N", title="Figure from"), tooltip=tooltip)
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(x="count:Q", y=y, text="shown:N")
     return alt.layer(bars, text).properties(width=theme.WIDTH - 330, height=alt.Step(24))
+
+
+# --- Case study: the 2021–22 talks ------------------------------------------------------------------
+
+PHASES = ["before talks", "talks", "ceasefire", "after"]
+
+
+def _shaded_windows(windows: pd.DataFrame) -> alt.Chart:
+    shaded = windows.dropna(subset=["end"]).assign(start=lambda d: pd.to_datetime(d["start"]).dt.strftime("%Y-%m-%d"),
+                                                   end=lambda d: pd.to_datetime(d["end"]).dt.strftime("%Y-%m-%d"))
+    return alt.Chart(shaded).mark_rect(color=theme.PALETTE[2], opacity=0.15).encode(
+        x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="Ceasefire"), alt.Tooltip("note:N", title="Note")])
+
+
+def talks_timeline(events: pd.DataFrame, windows: pd.DataFrame) -> alt.LayerChart:
+    """The talks as dated events by phase, ceasefires shaded; a drop-down filters by how well sourced."""
+    frame = events.assign(date=pd.to_datetime(events["date"]).dt.strftime("%Y-%m-%d"))
+    confidence = dropdown("confidence", ["All", "C2+", "C1", "DISPUTED", "CLAIM"], "All", "Sourcing",
+                          ["All events", "Two or more sources (C2+)", "One source (C1)", "Disputed", "A party's claim"])
+    points = alt.Chart(frame).mark_point(filled=True, size=110).encode(
+        x=alt.X("date:T", title=None), y=alt.Y("phase:N", sort=PHASES, title=None),
+        color=alt.Color("phase:N", sort=PHASES, legend=None), shape=alt.Shape("confidence:N", title="Sourcing"),
+        tooltip=[alt.Tooltip("date:T", title="Date", format="%d %b %Y"), alt.Tooltip("event:N", title="Event"),
+                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("confidence:N", title="Confidence")],
+    ).add_params(confidence).transform_filter(_all_or(confidence, "confidence"))
+    return alt.layer(_shaded_windows(windows), points).properties(width=theme.WIDTH, height=200)
+
+
+WINDOW_PRESETS = {"custom": ("Drag across the chart to choose a window", None, None),
+                  "2021": ("The 2021 ceasefire (Nov–Dec 2021)", "2021-11", "2021-12"),
+                  "2022": ("The 2022 ceasefire (Jun–Nov 2022)", "2022-06", "2022-11")}
+
+
+def monthly_measures(picss: pd.DataFrame, ucdp_ttp: pd.DataFrame) -> pd.DataFrame:
+    """Long table of the monthly series the window analysis can use (month as YYYY-MM-01)."""
+    picss = picss[(picss["month"] >= "2021-08") & (picss["month"] <= "2023-01")]
+    ucdp = ucdp_ttp[ucdp_ttp["month"] >= "2020-01"].groupby("month", as_index=False)[["events", "best"]].sum()
+    parts = [
+        picss.assign(measure="PICSS: militant attacks", value=picss["militant_attacks"]),
+        picss.assign(measure="PICSS: people killed in militant attacks", value=picss["killed"]),
+        ucdp.assign(measure="UCDP: events in the TTP conflicts", value=ucdp["events"]),
+        ucdp.assign(measure="UCDP: deaths in the TTP conflicts (best)", value=ucdp["best"]),
+    ]
+    out = pd.concat([p[["month", "measure", "value"]] for p in parts], ignore_index=True)
+    out["value"] = out["value"].astype("Float64")
+    out["month"] = out["month"] + "-01"
+    return out
+
+
+def window_analysis(measures: pd.DataFrame, windows: pd.DataFrame, measure: str = "PICSS: militant attacks",
+                    preset: str = "2021") -> alt.VConcatChart:
+    """Monthly series with ceasefires shaded. Choose a preset window or drag across the chart; the bars
+    below give the mean per month before, inside and after the window, computed in the browser."""
+    if measure not in set(measures["measure"]):
+        raise ValueError(f"measure must be one of {sorted(set(measures['measure']))}")
+    if preset not in WINDOW_PRESETS:
+        raise ValueError(f"preset must be one of {list(WINDOW_PRESETS)}")
+    chosen = dropdown("series", sorted(set(measures["measure"])), measure, "Series")
+    window = dropdown("window", list(WINDOW_PRESETS), preset, "Window", [v[0] for v in WINDOW_PRESETS.values()])
+    brush = x_brush("drawn_window")
+    start = " : ".join(f"{window.name} == '{k}' ? time('{v[1]}-01')" for k, v in WINDOW_PRESETS.items() if v[1])
+    end = " : ".join(f"{window.name} == '{k}' ? time('{v[2]}-01')" for k, v in WINDOW_PRESETS.items() if v[2])
+    drawn = f"isValid({brush.name}.month)"
+    base = alt.Chart(measures).transform_filter(f"datum.measure == {chosen.name}")
+    series = base.mark_line(point=True).encode(
+        x=alt.X("month:T", title=None), y=alt.Y("value:Q", title="Per month"),
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"), alt.Tooltip("value:Q", title="Value")],
+    ).add_params(brush)
+    top = alt.layer(_shaded_windows(windows), series).properties(width=theme.WIDTH, height=220)
+    bars_base = base.transform_calculate(t="time(datum.month)").transform_calculate(
+        start=f"{start} : ({drawn} ? time({brush.name}.month[0]) : null)",
+        end=f"{end} : ({drawn} ? time({brush.name}.month[1]) : null)",
+    ).transform_filter("datum.start != null").transform_calculate(
+        period="datum.t < datum.start ? 'before' : datum.t > datum.end ? 'after' : 'inside'"
+    ).transform_aggregate(mean="mean(value)", months="valid(value)", groupby=["period"])
+    order = ["before", "inside", "after"]
+    bars = bars_base.mark_bar().encode(
+        x=alt.X("period:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("mean:Q", title="Mean per month"),
+        color=alt.Color("period:N", sort=order, legend=None,
+                        scale=alt.Scale(domain=order, range=[theme.MUTED, theme.PALETTE[2], theme.PALETTE[5]])),
+        tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("mean:Q", title="Mean per month", format=".1f"),
+                 alt.Tooltip("months:Q", title="Months with data")])
+    labels = bars_base.mark_text(dy=-6).encode(x=alt.X("period:N", sort=order), y="mean:Q",
+                                               text=alt.Text("mean:Q", format=".1f"))
+    bottom = alt.layer(bars, labels).properties(width=240, height=160)
+    return alt.vconcat(top, bottom).add_params(chosen, window)
+
+
+def window_snapshot(measures: pd.DataFrame, windows: pd.DataFrame, measure: str, start: str, end: str) -> alt.LayerChart:
+    """A fixed view for the live explorer: one series with the chosen window shaded."""
+    frame = measures[measures["measure"] == measure]
+    chosen = pd.DataFrame([{"label": "chosen window", "note": "", "start": f"{start}-01",
+                            "end": (pd.Period(end, "M").end_time.normalize()).strftime("%Y-%m-%d")}])
+    line = alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("month:T", title=None), y=alt.Y("value:Q", title=measure),
+        tooltip=[alt.Tooltip("month:T", format="%b %Y", title="Month"), alt.Tooltip("value:Q", title="Value")])
+    return alt.layer(_shaded_windows(chosen), line).properties(width=theme.WIDTH, height=220)
+
+
+def bargaining_model(grid: pd.DataFrame, r: float = 0.1, p: float = 0.3, L: float = 6, c_s: float = 0.05) -> alt.HConcatChart:
+    """The stylised ceasefire model, precomputed on a grid by ``models.ceasefire_grid``.
+
+    Sliders choose the regrouping rate, enforcement probability, ceasefire length and the state's
+    cost of fighting; the heat map shows the state's gain over every (r, p) pair and the bars each
+    side's gain at the chosen point. No formula is evaluated in the browser: it filters the grid.
+    """
+    def close(param, field):
+        return f"abs(datum.{field} - {param.name}) < 1e-6"
+    r_param = slider("r", 0, 1, 0.1, r, "Regrouping rate r")
+    p_param = slider("p", 0, 1, 0.1, p, "Enforcement probability p")
+    L_values, c_values = sorted(grid["L"].unique().tolist()), sorted(grid["c_s"].unique().tolist())
+    L_param = dropdown("L", L_values, L, "Ceasefire length L (periods)")
+    c_param = dropdown("c_s", c_values, c_s, "State's cost of fighting c_s")
+    base = alt.Chart(grid).transform_filter(f"{close(L_param, 'L')} && {close(c_param, 'c_s')}").transform_calculate(
+        accepts="datum.state_gain >= 0")
+    limit = float(grid["state_gain"].abs().max())
+    heat = base.mark_rect().encode(
+        x=alt.X("r:O", title="Regrouping rate r", axis=alt.Axis(format=".1f", labelAngle=0)),
+        y=alt.Y("p:O", title="Enforcement probability p", sort="descending", axis=alt.Axis(format=".1f")),
+        color=alt.Color("state_gain:Q", title="State's gain", scale=alt.Scale(scheme="blueorange", domain=[-limit, limit], reverse=True)),
+        tooltip=[alt.Tooltip("r:Q", title="r"), alt.Tooltip("p:Q", title="p"),
+                 alt.Tooltip("state_gain:Q", title="State's gain", format=".2f"),
+                 alt.Tooltip("accepts:N", title="State accepts")])
+    marker = base.transform_filter(f"{close(r_param, 'r')} && {close(p_param, 'p')}").mark_point(
+        shape="square", size=260, color=theme.ANNOTATION, strokeWidth=2).encode(x="r:O", y=alt.Y("p:O", sort="descending"))
+    accept = base.transform_filter("datum.accepts").mark_text(text="✓", fontSize=10, color=theme.ANNOTATION).encode(
+        x="r:O", y=alt.Y("p:O", sort="descending"))
+    left = alt.layer(heat, accept, marker).properties(width=300, height=300,
+                                                      title="✓ = the state accepts (its gain ≥ 0)")
+    gains = base.transform_filter(f"{close(r_param, 'r')} && {close(p_param, 'p')}").transform_fold(
+        ["state_gain", "group_gain"], as_=["side", "gain"]).transform_calculate(
+        side="datum.side == 'state_gain' ? 'State' : 'Armed group'")
+    bars = gains.mark_bar().encode(x=alt.X("side:N", title=None, sort=["State", "Armed group"], axis=alt.Axis(labelAngle=0)),
+                                   y=alt.Y("gain:Q", title="Gain from a ceasefire"),
+                                   color=alt.Color("side:N", legend=None, sort=["State", "Armed group"]),
+                                   tooltip=[alt.Tooltip("side:N"), alt.Tooltip("gain:Q", format=".2f")])
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=theme.ANNOTATION).encode(y="y:Q")
+    right = alt.layer(bars, zero).properties(width=160, height=300, title="At the chosen point")
+    return alt.hconcat(left, right).add_params(r_param, p_param, L_param, c_param)

@@ -136,3 +136,72 @@ def numbers_explorer(figures: pd.DataFrame) -> widgets.VBox:
     box = widgets.VBox([year, summary, widgets.interactive_output(redraw, {"year": year})])
     display(box)
     return box
+
+
+def window_explorer(measures: pd.DataFrame, windows: pd.DataFrame) -> widgets.VBox:
+    """Choose a series and a window of months; see the means before, inside and after it."""
+    names = sorted(set(measures["measure"]))
+    series = widgets.Dropdown(options=names, value="PICSS: militant attacks", description="Series",
+                              layout=widgets.Layout(width="460px"))
+    months = sorted(set(measures["month"].str[:7]))
+    window = widgets.SelectionRangeSlider(options=months, index=(months.index("2021-11"), months.index("2021-12")),
+                                          description="Window", continuous_update=False,
+                                          layout=widgets.Layout(width="560px"))
+    summary = widgets.HTML()
+
+    def summarise(name: str, chosen: tuple[str, str]) -> None:
+        frame = measures[measures["measure"] == name]
+        means = models.window_means(frame, chosen[0], chosen[1])
+        parts = [f"{period}: {means[period]:.1f} a month over {means[period + '_months']} months"
+                 if means[period] is not None else f"{period}: no data" for period in ("before", "inside", "after")]
+        summary.value = f"<p>{name}, window {chosen[0]} to {chosen[1]}. " + "; ".join(parts) + ".</p>"
+
+    if render.is_static_build():
+        series.disabled = window.disabled = True
+        summarise(series.value, window.value)
+        box = widgets.VBox([widgets.HTML(STATIC_NOTE), series, window, summary])
+        display(box)
+        return box
+
+    def redraw(name: str, chosen: tuple[str, str]) -> None:
+        summarise(name, chosen)
+        display(charts.window_snapshot(measures, windows, name, chosen[0], chosen[1]))
+
+    box = widgets.VBox([series, window, summary, widgets.interactive_output(redraw, {"name": series, "chosen": window})])
+    display(box)
+    return box
+
+
+def bargaining_explorer() -> widgets.VBox:
+    """All seven parameters of ``models.ceasefire_bargain`` as sliders, with each side's gain."""
+    defaults = models.CEASEFIRE_DEFAULTS
+    specs = {"g0": ("Group's initial share g0", 0.0, 1.0, 0.05), "r": ("Regrouping rate r", 0.0, 1.0, 0.05),
+             "L": ("Ceasefire length L", 0.0, 24.0, 1.0), "H": ("Periods after H", 1.0, 36.0, 1.0),
+             "p": ("Enforcement probability p", 0.0, 1.0, 0.05), "c_s": ("State's cost c_s", 0.0, 0.3, 0.01),
+             "c_g": ("Group's cost c_g", 0.0, 0.3, 0.01)}
+    sliders = {name: widgets.FloatSlider(value=defaults[name], min=low, max=high, step=step, description=name,
+                                         tooltip=label, continuous_update=False, style={"description_width": "40px"})
+               for name, (label, low, high, step) in specs.items()}
+    legend = widgets.HTML("<p>" + "; ".join(f"<strong>{n}</strong>: {specs[n][0].rsplit(' ', 1)[0]}" for n in specs) + ".</p>")
+    result = widgets.HTML()
+
+    def describe(**values) -> None:
+        outcome = models.ceasefire_bargain(**values)
+        verdict = "accepts" if outcome["ceasefire_happens"] else "rejects"
+        result.value = (f"<p>The group's share grows from {values['g0']:.2f} to {outcome['regrouped_strength']:.2f} "
+                        f"during the ceasefire. State's gain {outcome['state_gain']:+.2f}, group's gain "
+                        f"{outcome['group_gain']:+.2f}: the state <strong>{verdict}</strong>. It would accept from an "
+                        f"enforcement probability of {outcome['critical_enforcement']:.2f}.</p>")
+
+    controls = widgets.GridBox(list(sliders.values()), layout=widgets.Layout(grid_template_columns="repeat(2, 330px)"))
+    if render.is_static_build():
+        for control in sliders.values():
+            control.disabled = True
+        describe(**{k: s.value for k, s in sliders.items()})
+        box = widgets.VBox([widgets.HTML(STATIC_NOTE), legend, controls, result])
+        display(box)
+        return box
+    output = widgets.interactive_output(describe, sliders)
+    box = widgets.VBox([legend, controls, result, output])
+    display(box)
+    return box
