@@ -519,3 +519,116 @@ def bargaining_model(grid: pd.DataFrame, r: float = 0.1, p: float = 0.3, L: floa
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=theme.ANNOTATION).encode(y="y:Q")
     right = alt.layer(bars, zero).properties(width=160, height=300, title="At the chosen point")
     return alt.hconcat(left, right).add_params(r_param, p_param, L_param, c_param)
+
+
+# --- Policy coherence ------------------------------------------------------------------------------
+
+POSITION_ORDER = ["supports", "conditional", "opposes", "no clear position", "not documented"]
+POSITION_COLOURS = [theme.PALETTE[0], theme.PALETTE[4], theme.PALETTE[5], "#bdbdbd", "#f2f2f2"]
+
+
+def position_matrix(positions: pd.DataFrame, period: str = "2025-26") -> alt.LayerChart:
+    """Actors × questions coloured by position, one period at a time (drop-down); hover for the evidence."""
+    actors, questions = sorted(positions["actor"].unique()), list(dict.fromkeys(positions["question"]))
+    periods = sorted(positions["period"].unique())
+    grid = pd.MultiIndex.from_product([periods, actors, questions], names=["period", "actor", "question"]).to_frame(index=False)
+    frame = grid.merge(positions, on=["period", "actor", "question"], how="left")
+    frame["position"] = frame["position"].fillna("not documented")
+    frame = frame.fillna({"evidence": "No evidence found in the module's sources for this period.", "source": "",
+                          "source_date": "", "confidence": ""})
+    chosen = dropdown("position_period", periods, period, "Period")
+    base = alt.Chart(frame).add_params(chosen).transform_filter(f"datum.period == {chosen.name}")
+    x = alt.X("question:N", sort=questions, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=160))
+    y = alt.Y("actor:N", sort=actors, title=None)
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        x=x, y=y, color=alt.Color("position:N", title="Position", sort=POSITION_ORDER,
+                                  scale=alt.Scale(domain=POSITION_ORDER, range=POSITION_COLOURS)),
+        tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("question:N", title="Question"),
+                 alt.Tooltip("position:N", title="Position"), alt.Tooltip("evidence:N", title="Evidence"),
+                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("source_date:N", title="Date"),
+                 alt.Tooltip("confidence:N", title="Confidence")])
+    marks = base.transform_filter("datum.position == 'no clear position'").mark_text(text="?", fontSize=12).encode(x=x, y=y)
+    return alt.layer(cells, marks).properties(width=theme.WIDTH - 150, height=alt.Step(26))
+
+
+def _param_name(prefix: str, index: int) -> str:
+    return f"{prefix}_{index}"
+
+
+def _choose(field: str, names: Sequence[str], params: Sequence[alt.Parameter], default: str) -> str:
+    """A Vega expression mapping ``datum[field]`` to the value of the parameter for that name."""
+    expression = default
+    for name, param in reversed(list(zip(names, params))):
+        safe = name.replace("'", "\\'")
+        expression = f"(datum['{field}'] == '{safe}' ? {param.name} : {expression})"
+    return expression
+
+
+def coherence_explorer(pairs: pd.DataFrame, actors: Sequence[str], questions: Sequence[str],
+                       period: str = "2025-26", included: Sequence[str] = ()) -> alt.HConcatChart:
+    """Choose a period, tick actors and weight the questions: the index and the pairwise agreement
+    update in the browser. ``pairs`` comes from ``models.pairwise_agreements`` (all periods)."""
+    periods = sorted(pairs["period"].unique())
+    chosen = dropdown("coherence_period", periods, period, "Period")
+    ticks = [alt.param(name=_param_name("include", i), value=a in included,
+                       bind=alt.binding_checkbox(name=f"Include {a} ")) for i, a in enumerate(actors)]
+    weights = [slider(_param_name("weight", i), 0, 3, 1, 1, f"Weight: {q}") for i, q in enumerate(questions)]
+    frame = pairs[pairs["actor_a"].isin(actors) & pairs["actor_b"].isin(actors)]
+    base = alt.Chart(frame).transform_filter(f"datum.period == {chosen.name}").transform_filter(
+        f"{_choose('actor_a', actors, ticks, 'false')} && {_choose('actor_b', actors, ticks, 'false')}"
+    ).transform_calculate(weight=_choose("question", questions, weights, "0")).transform_filter(
+        "datum.weight > 0").transform_calculate(weighted="datum.weight * datum.agreement")
+    index = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", n="count()").transform_calculate(
+        label="'Index: ' + format(datum.num / datum.den, '.2f')",
+        detail="'from ' + datum.n + ' comparisons'").mark_text(fontSize=22, fontWeight="bold", align="left").encode(
+        text="label:N", x=alt.value(0), y=alt.value(20))
+    detail = base.transform_aggregate(n="count()").transform_calculate(
+        detail="'from ' + datum.n + ' actor-pair comparisons'").mark_text(fontSize=12, align="left").encode(
+        text="detail:N", x=alt.value(0), y=alt.value(48))
+    headline = alt.layer(index, detail).properties(width=190, height=70)
+    pair = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", n="count()", groupby=["actor_a", "actor_b"]
+                                    ).transform_calculate(agreement="datum.num / datum.den",
+                                                          label="format(datum.agreement, '.2f') + ' (' + datum.n + ')'")
+    cells = pair.mark_rect().encode(
+        x=alt.X("actor_b:N", title=None, sort=list(actors), axis=alt.Axis(labelAngle=-30, labelLimit=140)),
+        y=alt.Y("actor_a:N", title=None, sort=list(actors)),
+        color=alt.Color("agreement:Q", title="Agreement", scale=alt.Scale(domain=[0, 1], scheme="blues")),
+        tooltip=[alt.Tooltip("actor_a:N", title="Actor"), alt.Tooltip("actor_b:N", title="and"),
+                 alt.Tooltip("agreement:Q", title="Agreement", format=".2f"), alt.Tooltip("n:Q", title="Shared questions")])
+    text = pair.mark_text(fontSize=11).encode(x=alt.X("actor_b:N", sort=list(actors)), y=alt.Y("actor_a:N", sort=list(actors)),
+                                              text="label:N",
+                                              color=alt.condition("datum.agreement > 0.6", alt.value("white"), alt.value("black")))
+    matrix = alt.layer(cells, text).properties(width=300, height=220, title="Pairwise agreement (shared questions)")
+    return alt.vconcat(headline, matrix).add_params(chosen, *ticks, *weights)
+
+
+def policy_options(scores: pd.DataFrame) -> alt.VConcatChart:
+    """Weight the criteria with sliders; the options are ranked by weighted mean score in the browser.
+    Below, the illustrative scores with their rationale on hover."""
+    criteria = list(dict.fromkeys(scores["criterion"]))
+    options = list(dict.fromkeys(scores["option"]))
+    weights = [slider(_param_name("criterion", i), 0, 5, 1, 1, f"Weight: {c}") for i, c in enumerate(criteria)]
+    base = alt.Chart(scores).transform_calculate(weight=_choose("criterion", criteria, weights, "0")).transform_calculate(
+        weighted="datum.weight * datum.score")
+    ranked = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", groupby=["option"]).transform_calculate(
+        score="datum.den > 0 ? datum.num / datum.den : 0")
+    bars = ranked.mark_bar(color=theme.PALETTE[0]).encode(
+        x=alt.X("score:Q", title="Weighted mean score (1–5, illustrative)", scale=alt.Scale(domain=[0, 5])),
+        y=alt.Y("option:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
+        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("score:Q", title="Score", format=".2f")])
+    labels = ranked.mark_text(align="left", dx=3).encode(x="score:Q", y=alt.Y("option:N", sort="-x"),
+                                                         text=alt.Text("score:Q", format=".2f"))
+    ranking = alt.layer(bars, labels).properties(width=theme.WIDTH - 320, height=alt.Step(26),
+                                                 title="Ranking under your weights")
+    matrix = alt.Chart(scores).mark_rect().encode(
+        x=alt.X("criterion:N", sort=criteria, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=150)),
+        y=alt.Y("option:N", sort=options, title=None, axis=alt.Axis(labelLimit=300)),
+        color=alt.Color("score:Q", title="Score", scale=alt.Scale(domain=[1, 5], scheme="blues")),
+        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("criterion:N", title="Criterion"),
+                 alt.Tooltip("score:Q", title="Score"), alt.Tooltip("rationale:N", title="Why")])
+    values = alt.Chart(scores).mark_text().encode(x=alt.X("criterion:N", sort=criteria), y=alt.Y("option:N", sort=options),
+                                                  text="score:Q",
+                                                  color=alt.condition("datum.score >= 4", alt.value("white"), alt.value("black")))
+    grid = alt.layer(matrix, values).properties(width=330, height=alt.Step(26),
+                                                title="The illustrative scores (hover for the reasoning)")
+    return alt.vconcat(ranking, grid).add_params(*weights)

@@ -105,3 +105,104 @@ def ceasefire_grid(r_values, p_values, L_values, c_s_values, **fixed) -> pd.Data
                                  "state_gain": round(result["state_gain"], 3),
                                  "group_gain": round(result["group_gain"], 3)})
     return pd.DataFrame(rows)
+
+
+# --- Policy coherence ------------------------------------------------------------------------------
+
+POSITIONS = ["supports", "conditional", "opposes"]          # "no clear position" and missing are left out
+
+
+def agreement(a: str, b: str) -> float | None:
+    """1 for the same position, 0.5 when one is conditional and the other is not, 0 for supports vs opposes;
+    None when either is missing or 'no clear position' (the pair is not compared on that question)."""
+    if a not in POSITIONS or b not in POSITIONS:
+        return None
+    if a == b:
+        return 1.0
+    return 0.5 if "conditional" in (a, b) else 0.0
+
+
+def pairwise_agreements(positions: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Every unordered pair of actors and every question both coded in ``period``, with its agreement."""
+    cells = positions[positions["period"] == period].set_index(["actor", "question"])["position"]
+    actors = sorted(cells.index.get_level_values("actor").unique())
+    rows = []
+    for i, a in enumerate(actors):
+        for b in actors[i + 1:]:
+            for question in sorted(set(cells.loc[a].index) & set(cells.loc[b].index)):
+                g = agreement(cells.loc[(a, question)], cells.loc[(b, question)])
+                if g is not None:
+                    rows.append({"period": period, "actor_a": a, "actor_b": b, "question": question, "agreement": g})
+    return pd.DataFrame(rows, columns=["period", "actor_a", "actor_b", "question", "agreement"])
+
+
+def coherence_index(positions: pd.DataFrame, actors, period: str, weights: dict | None = None) -> dict:
+    """The coherence index of the chapter's INDEX SPEC for a set of actors in one period.
+
+    Returns ``index`` (None if no pair shares a coded question), ``comparisons`` (N, the number of
+    actor-pair-question comparisons behind it) and ``pairs``: a table of pairwise agreement P(a, b)
+    with the number of shared questions. The order of ``actors`` does not matter.
+    """
+    chosen = sorted(set(actors))
+    if len(chosen) < 2:
+        raise ValueError("The index needs at least two actors.")
+    weights = weights or {}
+    if any(w < 0 for w in weights.values()):
+        raise ValueError("Question weights must not be negative.")
+    pairs = pairwise_agreements(positions[positions["actor"].isin(chosen)], period)
+    pairs = pairs.assign(weight=pairs["question"].map(lambda q: float(weights.get(q, 1.0))))
+    pairs = pairs[pairs["weight"] > 0]
+    summary = []
+    for a_i, a in enumerate(chosen):
+        for b in chosen[a_i + 1:]:
+            shared = pairs[(pairs["actor_a"] == a) & (pairs["actor_b"] == b)]
+            total = shared["weight"].sum()
+            summary.append({"actor_a": a, "actor_b": b, "shared_questions": int(len(shared)),
+                            "agreement": float((shared["weight"] * shared["agreement"]).sum() / total) if total else None})
+    denominator = pairs["weight"].sum()
+    index = float((pairs["weight"] * pairs["agreement"]).sum() / denominator) if denominator else None
+    return {"index": index, "comparisons": int(len(pairs)), "pairs": pd.DataFrame(summary)}
+
+
+def rank_options(scores: pd.DataFrame, weights: dict) -> pd.DataFrame:
+    """Weighted mean score of each policy option (scores: option, criterion, score); best first.
+
+    Criteria missing from ``weights`` get weight 1; all-zero weights are refused.
+    """
+    if any(w < 0 for w in weights.values()):
+        raise ValueError("Criterion weights must not be negative.")
+    frame = scores.assign(weight=scores["criterion"].map(lambda c: float(weights.get(c, 1.0))))
+    if frame.groupby("option")["weight"].sum().eq(0).all():
+        raise ValueError("At least one criterion needs a weight above zero.")
+    frame["weighted"] = frame["weight"] * frame["score"].astype(float)
+    ranked = frame.groupby("option").agg(weighted=("weighted", "sum"), weight=("weight", "sum"))
+    ranked["score"] = ranked["weighted"] / ranked["weight"]
+    return ranked["score"].sort_values(ascending=False).rename_axis("option").reset_index()
+
+
+def weight_sensitivity(scores: pd.DataFrame, weights: dict, step: float = 0.25, maximum: float = 5.0) -> pd.DataFrame:
+    """For each criterion: how far its weight can move (down to 0 or up to ``maximum``, all else fixed)
+    before the top-ranked option changes, and which option takes over. ``None`` = it never changes."""
+    criteria = sorted(scores["criterion"].unique())
+    weights = {c: float(weights.get(c, 1.0)) for c in criteria}
+    top = rank_options(scores, weights)["option"].iloc[0]
+    rows = []
+    for criterion in criteria:
+        found = {"criterion": criterion, "weight": weights[criterion], "change_needed": None, "new_top": None}
+        candidates = []
+        for direction in (-1, 1):
+            value = weights[criterion]
+            while 0 <= value + direction * step <= maximum:
+                value += direction * step
+                trial = {**weights, criterion: value}
+                if sum(trial.values()) == 0:
+                    break
+                leader = rank_options(scores, trial)["option"].iloc[0]
+                if leader != top:
+                    candidates.append((abs(value - weights[criterion]), direction * abs(value - weights[criterion]), leader))
+                    break
+        if candidates:
+            _, change, leader = min(candidates)
+            found.update(change_needed=change, new_top=leader)
+        rows.append(found)
+    return pd.DataFrame(rows)

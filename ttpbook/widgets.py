@@ -205,3 +205,42 @@ def bargaining_explorer() -> widgets.VBox:
     box = widgets.VBox([legend, controls, result, output])
     display(box)
     return box
+
+
+def policy_options_explorer(scores: pd.DataFrame) -> widgets.VBox:
+    """Weight the criteria; see the ranking (models.rank_options) and how far each weight can move
+    before the top option changes (models.weight_sensitivity). Scores can be edited in the table."""
+    criteria = list(dict.fromkeys(scores["criterion"]))
+    sliders = {c: widgets.IntSlider(value=1, min=0, max=5, description=c, continuous_update=False,
+                                    style={"description_width": "170px"}, layout=widgets.Layout(width="420px"))
+               for c in criteria}
+    result = widgets.HTML()
+
+    def describe(**weights) -> None:
+        try:
+            ranked = models.rank_options(scores, weights)
+        except ValueError as error:
+            result.value = f"<p>{error}</p>"
+            return
+        sensitivity = models.weight_sensitivity(scores, weights)
+        rows = "".join(f"<tr><td>{i + 1}</td><td>{o}</td><td>{s:.2f}</td></tr>"
+                       for i, (o, s) in enumerate(zip(ranked["option"], ranked["score"])))
+        moves = "".join(
+            f"<li>{r.criterion}: " + (f"a change of {r.change_needed:+.2f} makes <em>{r.new_top}</em> the top option"
+                                      if pd.notna(r.change_needed) else "no change from 0 to 5 alters the top option") + "</li>"
+            for r in sensitivity.itertuples())
+        result.value = (f"<table class='ttp-data-table'><tr><th>Rank</th><th>Option</th><th>Score</th></tr>{rows}</table>"
+                        f"<p>How sensitive is the top option to each weight?</p><ul>{moves}</ul>")
+
+    controls = widgets.VBox(list(sliders.values()))
+    if render.is_static_build():
+        for control in sliders.values():
+            control.disabled = True
+        describe(**{c: s.value for c, s in sliders.items()})
+        box = widgets.VBox([widgets.HTML(STATIC_NOTE), controls, result])
+        display(box)
+        return box
+    output = widgets.interactive_output(describe, sliders)
+    box = widgets.VBox([controls, result, output])
+    display(box)
+    return box
