@@ -69,8 +69,11 @@ def parse(text: str) -> list[dict]:
 
 
 def selfcheck(text: str) -> None:
-    """Display the questions in ``text`` (YAML) as an interactive self-check."""
-    show_questions(parse(text))
+    """Display the questions in ``text`` (YAML) as an interactive self-check.
+
+    Answers are shuffled in the reader's browser, so the right answer is not always in the
+    position the author happened to write it in."""
+    show_questions(parse(text), shuffle_answers=True)
 
 
 FRAMING_LABELS = ["fact", "attributed claim", "opinion", "loaded term"]
@@ -106,8 +109,8 @@ def framing_questions(sentences, limit: int | None = None) -> list[dict]:
     return questions
 
 
-def show_questions(questions: list[dict]) -> None:
+def show_questions(questions: list[dict], shuffle_answers: bool = False) -> None:
     """Display already-converted questions (see ``parse`` and ``framing_questions``)."""
     from jupyterquiz import display_quiz
 
-    display_quiz(questions, colors=QUIZ_COLOURS, shuffle_answers=False, max_width=720)
+    display_quiz(questions, colors=QUIZ_COLOURS, shuffle_answers=shuffle_answers, max_width=720)
