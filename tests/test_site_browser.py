@@ -79,3 +79,53 @@ def test_the_check_fails_on_a_broken_page(built_site, browser_context, tmp_path)
         audit.close()
     assert any("request to another host attempted" in p for p in problems), problems
     assert any("charts drawn" in p or "Error loading script" in p for p in problems), problems
+
+
+def _svg_texts(audit) -> list[str]:
+    return audit.page.eval_on_selector_all('[id^="altair-viz-"] svg text', "els => els.map(e => e.textContent)")
+
+
+def test_browser_and_python_agree_on_the_coherence_index(site_url, browser_context):
+    """The index computed in the browser (Vega) equals ttpbook.models.coherence_index, and moving a
+    weight slider changes it."""
+    from ttpbook import data, models
+
+    positions = data.load("positions")
+    expected = models.coherence_index(positions, ["Federal government", "Military (ISPR)", "KP government / PTI"], "2025-26")
+    audit = site_tools.PageAudit(browser_context, f"{site_url}chapters/policy-coherence.html").open()
+    assert f"Index: {expected['index']:.2f}" in _svg_texts(audit)
+    slider = audit.page.locator(".vega-bind").filter(has_text="Weight: talks with the TTP").locator("input")
+    slider.evaluate("(el) => { el.value = 3; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    audit.page.wait_for_timeout(300)
+    weighted = models.coherence_index(positions, ["Federal government", "Military (ISPR)", "KP government / PTI"],
+                                      "2025-26", weights={"talks with the TTP": 3})
+    assert f"Index: {weighted['index']:.2f}" in _svg_texts(audit)
+    audit.close()
+
+
+def test_browser_and_python_agree_on_the_ceasefire_window(site_url, browser_context):
+    from ttpbook import charts, data, models
+
+    measures = charts.monthly_measures(data.load("picss_monthly_militant_attacks"), data.load("ucdp_ged221_pakistan_ttp_monthly"))
+    means = models.window_means(measures[measures["measure"] == "PICSS: militant attacks"], "2021-11", "2021-12")
+    audit = site_tools.PageAudit(browser_context, f"{site_url}chapters/talks-2021-22.html").open()
+    texts = _svg_texts(audit)
+    for period in ("before", "inside", "after"):
+        assert f"{means[period]:.1f}" in texts, (period, means)
+    before = audit.page.locator('[id^="altair-viz-"] svg.marks').nth(1).inner_html()
+    audit.page.locator(".vega-bind").filter(has_text="Window").locator("select").select_option("2022")
+    audit.page.wait_for_timeout(300)
+    assert audit.page.locator('[id^="altair-viz-"] svg.marks').nth(1).inner_html() != before
+    audit.close()
+
+
+def test_self_check_gives_feedback_on_a_click(site_url, browser_context):
+    """A self-check answer, clicked in the static page, shows feedback (no kernel needed)."""
+    audit = site_tools.PageAudit(browser_context, f"{site_url}chapters/reading-the-op-ed.html").open()
+    quiz = audit.page.locator("[data-shufflequestions]").first
+    quiz.scroll_into_view_if_needed()
+    quiz.locator(".MCButton").first.click()
+    audit.page.wait_for_timeout(200)
+    assert quiz.locator(".Feedback").first.inner_text().strip() != ""
+    assert audit.problems() == []
+    audit.close()

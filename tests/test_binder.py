@@ -1,0 +1,76 @@
+"""The Binder environment: built only from binder/, it runs every chapter top to bottom, and its
+post-build step makes MyST chapters open as notebooks. (Done the way repo2docker would, in a
+fresh virtual environment; Binder itself is not reachable from here.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from site_tools import ROOT
+
+pytestmark = pytest.mark.binder
+RUNNER = r"""
+import sys, jupytext, nbclient
+path = sys.argv[1]
+notebook = jupytext.read(path)
+nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                        resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}}).execute()
+errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+print("ERRORS", len(errors))
+sys.exit(1 if errors else 0)
+"""
+
+
+@pytest.fixture(scope="session")
+def binder_env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("binder-home")
+    target = home / "venv"
+    venv.EnvBuilder(with_pip=True).create(target)
+    python = target / "bin" / "python"
+    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env.pop("TTPBOOK_MODE", None)
+    env["PATH"] = f"{target / 'bin'}{os.pathsep}{env['PATH']}"
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(ROOT / "binder" / "requirements.txt"),
+                              "-c", str(ROOT / "constraints.txt")], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-3000:]
+    post = subprocess.run(["bash", str(ROOT / "binder" / "postBuild")], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert post.returncode == 0, post.stderr[-3000:]
+    return {"python": python, "env": env, "home": home}
+
+
+def test_binder_has_python_version_and_lighter_requirements():
+    assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
+    wanted = [line.split("==")[0].strip().lower() for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert "jupyter-book" not in wanted and not any(name.startswith("sphinx") for name in wanted)
+    assert {"jupytext", "ipywidgets", "altair", "jupyterlab"} <= set(wanted)
+    assert os.access(ROOT / "binder" / "postBuild", os.X_OK)
+
+
+def test_post_build_makes_myst_open_as_notebooks(binder_env):
+    overrides = Path(binder_env["env"]["JUPYTER_CONFIG_DIR"]) / "labconfig" / "default_setting_overrides.json"
+    viewers = json.loads(overrides.read_text())["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers["markdown"] == "Jupytext Notebook" and viewers["myst"] == "Jupytext Notebook"
+
+
+def test_book_build_tools_are_not_needed(binder_env):
+    probe = subprocess.run([str(binder_env["python"]), "-c", "import importlib.util as u; print(u.find_spec('jupyter_book'))"],
+                           env=binder_env["env"], capture_output=True, text=True)
+    assert probe.stdout.strip() == "None"
+
+
+CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.md") if "```{code-cell}" in p.read_text())
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_runs_in_the_binder_environment(binder_env, chapter):
+    result = subprocess.run([str(binder_env["python"]), "-c", RUNNER, str(chapter)], env=binder_env["env"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
