@@ -173,3 +173,37 @@ def test_vega_bundle_is_scoped_and_sets_vega_debug():
     assert bundle.startswith("/*") and "(function () {" in bundle
     assert "window.VEGA_DEBUG = Object.assign" in bundle
     assert f'"vegalite_version": "{alt.VEGALITE_VERSION}"' in bundle
+
+
+def test_every_chart_builder_is_interactive_without_a_kernel():
+    """Each chart the book shows carries Altair parameters (bound controls or selections)."""
+    from ttpbook import models
+
+    pub = data.load("published_annual_figures")
+    combined = data.load("ucdp_pakistan_yearly_combined")
+    events = data.load("timeline_events").assign(source="x")
+    positions = data.load("positions")
+    pairs = models.pairwise_agreements(positions, "2025-26")
+    measures = charts.monthly_measures(data.load("picss_monthly_militant_attacks"), data.load("ucdp_ged221_pakistan_ttp_monthly"))
+    windows = data.load("ceasefire_windows")
+    claims = data.load("oped_claims").assign(sources="x")
+    built = {
+        "deaths_per_year": charts.deaths_per_year(data.load("ucdp_ged221_pakistan_yearly_by_type")),
+        "timeline": charts.timeline_explorer(events),
+        "violence": charts.violence_over_time(combined, events),
+        "numbers": charts.numbers_disagree(charts.headline_figures(pub, combined)),
+        "strength": charts.ttp_strength(data.load("un_monitoring_team_ttp_strength").assign(source="x")),
+        "map": charts.province_map(charts.province_year_table(data.load("ucdp_ged221_pakistan_yearly_by_province")),
+                                   data.load_json("pakistan_provinces")),
+        "claims": charts.claims_explorer(claims),
+        "claims_vs_claims": charts.claims_vs_claims(data.load("oct2025_pak_afghan_clash_claims")),
+        "talks": charts.talks_timeline(data.load("talks_timeline").assign(source="x"), windows),
+        "window": charts.window_analysis(measures, windows),
+        "bargaining": charts.bargaining_model(models.ceasefire_grid([0, 0.5, 1], [0, 0.5, 1], [3, 6, 12], [0.02, 0.05, 0.1])),
+        "matrix": charts.position_matrix(positions),
+        "coherence": charts.coherence_explorer(pairs, ["Federal government", "Military (ISPR)"], ["talks with the TTP"],
+                                               included=["Federal government", "Military (ISPR)"]),
+        "options": charts.policy_options(data.load("policy_options")),
+    }
+    for name, chart in built.items():
+        assert '"params"' in chart.to_json(), f"{name} has no parameters"

@@ -129,3 +129,41 @@ def test_self_check_gives_feedback_on_a_click(site_url, browser_context):
     assert quiz.locator(".Feedback").first.inner_text().strip() != ""
     assert audit.problems() == []
     audit.close()
+
+
+CHANGE_BINDING = """(el) => {
+    el.dataset.saved = JSON.stringify([el.checked, el.selectedIndex, el.value]);
+    if (el.type === 'checkbox') { el.checked = !el.checked; }
+    else if (el.tagName === 'SELECT') { el.selectedIndex = (el.selectedIndex + 1) % el.options.length; }
+    else if (el.type === 'range') { el.value = (Number(el.value) === Number(el.max)) ? el.min : el.max; }
+    el.dispatchEvent(new Event(el.tagName === 'SELECT' || el.type === 'checkbox' ? 'change' : 'input', {bubbles: true}));
+}"""
+RESTORE_BINDING = """(el) => {
+    const [checked, index, value] = JSON.parse(el.dataset.saved);
+    if (el.type === 'checkbox') { el.checked = checked; } else if (el.tagName === 'SELECT') { el.selectedIndex = index; }
+    else { el.value = value; }
+    el.dispatchEvent(new Event(el.tagName === 'SELECT' || el.type === 'checkbox' ? 'change' : 'input', {bubbles: true}));
+}"""
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("chapters/")])
+def test_every_chart_control_changes_its_chart(page, site_url, browser_context):
+    """Each control bound under a chart (drop-down, slider, check box) changes what that chart draws."""
+    audit = site_tools.PageAudit(browser_context, f"{site_url}{page}.html").open()
+    containers = audit.page.locator('[id^="altair-viz-"]')
+    checked = 0
+    for index in range(containers.count()):
+        container = containers.nth(index)
+        controls = container.locator(".vega-bind input, .vega-bind select")
+        for c in range(controls.count()):
+            before = container.locator("svg.marks").inner_html()
+            controls.nth(c).evaluate(CHANGE_BINDING)
+            audit.page.wait_for_timeout(150)
+            after = container.locator("svg.marks").inner_html()
+            label = controls.nth(c).evaluate("(el) => el.closest('.vega-bind').innerText")
+            assert after != before, f"{page}, chart {index + 1}: control {label!r} changed nothing"
+            controls.nth(c).evaluate(RESTORE_BINDING)
+            audit.page.wait_for_timeout(100)
+            checked += 1
+    assert audit.problems() == []
+    audit.close()

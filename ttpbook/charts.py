@@ -298,21 +298,28 @@ def province_year_table(by_province: pd.DataFrame) -> pd.DataFrame:
 
 
 def province_map(table: pd.DataFrame, topology: dict, year: int = 2009) -> alt.Chart:
-    """A map of UCDP deaths by province for one year (slider), FATA separate or folded into KP (drop-down)."""
+    """A map of UCDP deaths by province for one year (slider), FATA separate or folded into KP (drop-down).
+
+    To keep the page light, each province carries its yearly series as an array, and the chart
+    picks the chosen year's value in the browser (one row per province and scope, not per year).
+    """
     first, last = int(table["year"].min()), int(table["year"].max())
+    wide = (table.sort_values("year").groupby(["scope", "province", "id"], as_index=False)
+            .agg(separate=("deaths_separate", list), merged=("deaths_merged", list)))
     chosen_year = slider("map_year", first, last, 1, year, "Year")
     fata = dropdown("fata", ["separate", "merged"], "separate", "Former FATA",
                     ["shown separately (as UCDP codes it)", "folded into Khyber Pakhtunkhwa"])
     scope = dropdown("scope", sorted(table["scope"].unique()), "all organised violence (types 1-3)", "Events")
     shapes = alt.InlineData(values=topology, format=alt.DataFormat(type="topojson", feature="pak"))
-    return alt.Chart(table).mark_geoshape(stroke="#ffffff", strokeWidth=0.8).encode(
+    return alt.Chart(wide).mark_geoshape(stroke="#ffffff", strokeWidth=0.8).encode(
         shape="geo:G",
         color=alt.Color("deaths:Q", title="Deaths (UCDP best)", scale=alt.Scale(scheme="blues", domainMin=0)),
         tooltip=[alt.Tooltip("province:N", title="Province"), alt.Tooltip("year:O", title="Year"),
                  alt.Tooltip("deaths:Q", title="Deaths", format=",")],
-    ).add_params(chosen_year, fata, scope).transform_filter(
-        f"datum.year == {chosen_year.name} && datum.scope == {scope.name}"
-    ).transform_calculate(deaths=f"{fata.name} == 'separate' ? datum.deaths_separate : datum.deaths_merged").transform_lookup(
+    ).add_params(chosen_year, fata, scope).transform_filter(f"datum.scope == {scope.name}").transform_calculate(
+        year=f"{chosen_year.name}",
+        deaths=f"({fata.name} == 'separate' ? datum.separate : datum.merged)[{chosen_year.name} - {first}]",
+    ).transform_lookup(
         lookup="id", from_=alt.LookupData(data=shapes, key="id"), as_="geo"
     ).project(type="mercator").properties(width=theme.WIDTH - 120, height=420)
 
