@@ -34,6 +34,9 @@ def enable_renderer() -> str:
         # Plain HTML: the page already has vegaEmbed (never the 'mimetype' renderer:
         # nbformat rejects Altair 6's vega-lite v6 mimetype and the build aborts).
         alt.renderers.enable("html")
+        # No actions menu: it offers "Open in Vega Editor" (another site) and its icon-only
+        # button has no accessible name.
+        alt.renderers.set_embed_options(actions=False)
     elif current == "offline":
         alt.renderers.enable("jupyter", offline=True)
     else:
