@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test serve data-check benchmark clean
+.PHONY: book test serve data-check benchmark clean assignments grade benchmark-grading
 
 book: $(BIN)/.book-deps node_modules/.installed   ## build the site into _build/html (cached execution)
 	TTPBOOK_MODE=book $(BIN)/jupyter-book build . $(JB_FLAGS)
@@ -24,6 +24,17 @@ data-check: $(BIN)/.book-deps   ## validate every table in data/ against data/da
 
 benchmark: $(BIN)/.test-deps node_modules/.installed   ## print build times, page weights, slider latency
 	$(BIN)/python scripts/benchmark.py
+
+assignments: $(BIN)/.book-deps   ## generate exercises/student/ and exercises/dist/ from exercises/masters/
+	$(BIN)/python -m ttpbook.grading assign
+
+grade: $(BIN)/.book-deps   ## make grade ASSIGNMENT=<name> SUBMISSIONS=<folder> OUT=<file.csv> [GRADE_ARGS="--overwrite --format canvas"]
+	@test -n "$(ASSIGNMENT)" && test -n "$(SUBMISSIONS)" && test -n "$(OUT)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder> OUT=<file.csv> [GRADE_ARGS=...]"; exit 2; }
+	test -f exercises/dist/$(ASSIGNMENT)/autograder/$(ASSIGNMENT)-autograder.zip || $(BIN)/python -m ttpbook.grading assign $(ASSIGNMENT)
+	$(BIN)/python -m ttpbook.grading grade "$(ASSIGNMENT)" "$(SUBMISSIONS)" "$(OUT)" $(GRADE_ARGS)
+
+benchmark-grading: $(BIN)/.book-deps   ## batch grading vs a serial loop of otter run (100 submissions)
+	$(BIN)/python scripts/benchmark_grading.py
 
 clean:
 	rm -rf _build .jupyter_cache

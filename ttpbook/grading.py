@@ -45,10 +45,15 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+
+# A process forked from the fork server re-runs this module as multiprocessing's "__mp_main__"
+# when the grader was started with `python -m ttpbook.grading`; that is harmless, so say nothing.
+warnings.filterwarnings("ignore", message=r"'ttpbook\.grading' found in sys\.modules", category=RuntimeWarning)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
@@ -160,6 +165,13 @@ def exact_labels(value: Any) -> dict[int, str] | None:
             return None
         labels[number] = text
     return labels
+
+
+def label_report(answer: dict[int, str], key: dict[int, str]) -> dict[str, Any]:
+    """How many labels of ``answer`` match ``key``, and which attributed claims were called facts."""
+    return {"right": sum(answer.get(i) == label for i, label in key.items()), "total": len(key),
+            "claims_called_facts": [i for i, label in key.items()
+                                    if label == "attributed claim" and answer.get(i) == "fact"]}
 
 
 def exact_ints(value: Any) -> list[int] | None:
@@ -300,6 +312,16 @@ def _lint_test(src: str) -> list[str]:
         return [f"test does not parse: {error}"]
     problems = []
     asserts = 0
+    assigned = {t.id for node in tree.body if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)):
+            inner = node.body if isinstance(node, ast.Lambda) else node
+            skip = {id(n) for n in ast.walk(node.generators[0].iter)} if not isinstance(node, ast.Lambda) else set()
+            used = {n.id for n in ast.walk(inner) if isinstance(n, ast.Name) and id(n) not in skip}
+            if used & assigned:
+                problems.append(f"line {node.lineno}: a comprehension or lambda uses {sorted(used & assigned)}, "
+                                "defined in the test: otter's doctests cannot see them there")
     for node in tree.body:
         if isinstance(node, ast.Assert):
             asserts += 1
@@ -371,8 +393,6 @@ def solution_fragments(master: Master) -> set[str]:
 def hidden_fragments(master: Master) -> set[str]:
     """Lines of hidden tests that are not also in a public test or in the student's own cells."""
     public_lines = {line.strip() for src in master.public_tests for line in src.splitlines()}
-    visible = {line.strip() for cell in master.notebook.cells if cell.cell_type != "raw"
-               for line in _source(cell).splitlines()}
     solution_cell_sources = {src for _, src in master.solution_cells}
     test_sources = set(master.public_tests) | set(master.hidden_tests)
     student_visible = set()
@@ -381,7 +401,6 @@ def hidden_fragments(master: Master) -> set[str]:
         if cell.cell_type == "raw" or src in solution_cell_sources or src in test_sources:
             continue
         student_visible.update(line.strip() for line in src.splitlines())
-    del visible
     fragments = set()
     for src in master.hidden_tests:
         for line in src.splitlines()[1:]:
@@ -611,8 +630,13 @@ def _clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_OTTER_LINES = re.compile(r"^\s*(# Initialize Otter|import otter|grader\s*=\s*otter\.Notebook\(.*\)|"
+                          r"grader\.check(_all)?\(.*\)|grader\.export\(.*\))\s*$")
+
+
 def _flags_for(nb: Any) -> list[str]:
-    code = "\n".join(_source(c) for c in nb.cells if c.get("cell_type") == "code")
+    code = "\n".join(line for c in nb.cells if c.get("cell_type") == "code"
+                     for line in _source(c).splitlines() if not _OTTER_LINES.match(line))
     return [label for pattern, label in SUSPICIOUS if pattern.search(code)]
 
 
@@ -692,11 +716,23 @@ def prepare_submission(path: Path, assignment: str) -> tuple[Any | None, Row]:
 
 
 class _Sandboxes:
-    """Private folders and (as root) private user ids for the submissions being graded."""
+    """Private folders and (as root) private user ids for the submissions being graded.
 
-    def __init__(self, jobs: int, isolate_user: bool | None = None):
+    Modes, strongest first (``mode``):
+
+    - ``jail`` (root, and ``unshare`` works): each child starts in new mount and network
+      namespaces (no network; loopback only), hides /root, /home and the submissions folder
+      behind empty tmpfs mounts (the Python installation is mounted back read-only), then drops
+      to a user id of its own with no_new_privs before any submission code runs;
+    - ``user`` (root without namespaces): the child runs as a user id of its own;
+    - ``none`` (not root): the child runs as you; limits and timeouts still apply.
+    """
+
+    def __init__(self, jobs: int, hide: Iterable[Path] = (), mode: str | None = None):
         self.root = Path(tempfile.mkdtemp(prefix="ttpbook-grade-"))
-        self.as_root = os.geteuid() == 0 if isolate_user is None else isolate_user
+        self.hide = [str(Path(p).resolve()) for p in hide]
+        self.mode = mode or self._detect()
+        self.as_root = self.mode in ("jail", "user")
         if self.as_root:
             os.chmod(self.root, 0o711)   # children may pass through, but not list it
             base = 1_900_000_000 + (os.getpid() % 100_000) * 64
@@ -704,6 +740,50 @@ class _Sandboxes:
         else:
             self._free = [os.getuid()] * jobs
         self._lock = threading.Lock()
+        self.zygote = None
+        if os.environ.get("TTPBOOK_GRADING_SPAWN", "forkserver") == "forkserver":
+            import importlib
+            import multiprocessing
+
+            self.zygote = multiprocessing.get_context("forkserver")
+            self.zygote.set_forkserver_preload(["ttpbook.grading", "otter.run", "nbclient.client",
+                                                "jupyter_client", "nbformat", "psutil"])
+            # the target must be importable by name, also when this runs as __main__
+            self._entry = importlib.import_module("ttpbook.grading")._zygote_entry
+
+    @staticmethod
+    def _detect() -> str:
+        if os.geteuid() != 0:
+            return "none"
+        if all(shutil.which(tool) for tool in ("unshare", "mount", "umount", "ip")):
+            probe = subprocess.run(["unshare", "--mount", "--net", "--propagation", "private", "true"],
+                                   capture_output=True)
+            if probe.returncode == 0:
+                return "jail"
+        probe = subprocess.run([sys.executable, "-I", "-c", "pass"], user=65534, group=65534,
+                               extra_groups=[], capture_output=True, cwd="/")
+        return "user" if probe.returncode == 0 else "none"
+
+    def launch(self, box: Path, uid: int, env: dict[str, str], log_path: Path, memory_bytes: int,
+               cpu_seconds: int) -> _Handle:
+        job = str(box / "job.json")
+        if self.zygote is not None:
+            process = self.zygote.Process(target=self._entry, daemon=False, args=(
+                job, str(log_path), env, memory_bytes, cpu_seconds, self.mode, uid))
+            process.start()
+            return _Handle(process=process)
+        command = [sys.executable, "-I", "-m", "ttpbook.grading", "_child", job]
+        kwargs: dict[str, Any] = {}
+        if self.mode == "jail":
+            command = ["unshare", "--mount", "--net", "--propagation", "private", "--", *command]
+        elif self.mode == "user":
+            kwargs.update(user=uid, group=uid, extra_groups=[])
+        with open(log_path, "wb") as log:
+            popen = subprocess.Popen(
+                command, cwd=box, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=_limits(memory_bytes, cpu_seconds, self.as_root), **kwargs)
+        return _Handle(popen=popen)
 
     def take_uid(self) -> int:
         with self._lock:
@@ -781,7 +861,7 @@ def _limits(memory_bytes: int, cpu_seconds: int, as_root: bool):
     return apply
 
 
-def _kill_sandbox(proc: subprocess.Popen, marker: str, uid: int | None) -> None:
+def _kill_sandbox(proc: "_Handle", marker: str, uid: int | None) -> None:
     """Kill the child, its process group and every process that carries the job's marker or
     (as root) runs as the job's private user id, including a kernel in a session of its own."""
     import psutil
@@ -809,10 +889,73 @@ def _kill_sandbox(proc: subprocess.Popen, marker: str, uid: int | None) -> None:
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 pass
         psutil.wait_procs(victims, timeout=2)
+    proc.wait(5)
+
+
+class _Handle:
+    """A running child: a subprocess, or a process forked from the pre-loaded fork server."""
+
+    def __init__(self, popen: subprocess.Popen | None = None, process: Any = None):
+        self.popen, self.process = popen, process
+        self.pid = popen.pid if popen is not None else process.pid
+
+    def wait(self, timeout: float) -> bool:
+        """True if the child ended within ``timeout`` seconds."""
+        if self.popen is not None:
+            try:
+                self.popen.wait(timeout=timeout)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        self.process.join(timeout)
+        return self.process.exitcode is not None
+
+    def returncode(self) -> int | None:
+        return self.popen.poll() if self.popen is not None else self.process.exitcode
+
+
+def _zygote_entry(job_path: str, log_path: str, env: dict, memory_bytes: int, cpu_seconds: int,
+                  mode: str, uid: int) -> None:
+    """Runs in a process forked from the fork server, which has otter and its dependencies
+    imported already (this saves starting Python and importing otter for every submission).
+    Sets up exactly what the subprocess route sets up, then grades."""
+    code = 1
     try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
+        os.setsid()
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.environ.clear()
+        os.environ.update(env)
+        tempfile.tempdir = None
+        if mode == "jail":
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.unshare(0x00020000 | 0x40000000) != 0:   # CLONE_NEWNS | CLONE_NEWNET
+                raise OSError(ctypes.get_errno(), "unshare failed")
+            subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+        _limits(memory_bytes, cpu_seconds, mode in ("jail", "user"))()
+        if mode == "user":
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+        os.chdir(Path(job_path).parent)
+        code = _child(job_path)
+    except BaseException:  # noqa: BLE001
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
 
 def _tail(path: Path, limit: int = 4000) -> str:
@@ -860,26 +1003,21 @@ def grade_one(path: Path, autograder: Autograder, sandboxes: _Sandboxes, *, time
             "autograder": str(box / "autograder.zip"),
             "result": str(box / "result.json"),
             "max_output_bytes": MAX_OUTPUT_BYTES,
+            "jail": sandboxes.mode == "jail",
+            "uid": uid,
+            "box": str(box),
+            "hide": sandboxes.hide,
         }))
         sandboxes.hand_over(box, uid)
-        command = [sys.executable, "-I", "-m", "ttpbook.grading", "_child", str(box / "job.json")]
-        kwargs: dict[str, Any] = {}
-        if sandboxes.as_root:
-            kwargs.update(user=uid, group=uid, extra_groups=[])
         log_path = sandboxes.root / f"{box.name}.log"   # outside the box: the child cannot fake it
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                command, cwd=box, env=_child_env(box, marker), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_limits(memory_mb * 2**20, int(timeout) + 5, sandboxes.as_root), **kwargs)
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            finally:
-                _kill_sandbox(proc, marker, uid if sandboxes.as_root else None)
+        proc = sandboxes.launch(box, uid, _child_env(box, marker), log_path,
+                                memory_mb * 2**20, int(timeout) + 5)
+        try:
+            timed_out = not proc.wait(timeout)
+        finally:
+            _kill_sandbox(proc, marker, uid if sandboxes.as_root else None)
         result = None if timed_out else _read_result(box / "result.json")
-        _apply_result(row, result, proc.returncode, timed_out, timeout, _tail(log_path), autograder)
+        _apply_result(row, result, proc.returncode(), timed_out, timeout, _tail(log_path), autograder)
         try:
             log_path.unlink()
         except OSError:
@@ -888,7 +1026,7 @@ def grade_one(path: Path, autograder: Autograder, sandboxes: _Sandboxes, *, time
         row.status, row.message = "grader-error", _clip(f"{type(error).__name__}: {error}")
         row.scores = {q.name: 0.0 for q in autograder.auto}
     finally:
-        if proc is not None and proc.poll() is None:
+        if proc is not None and proc.returncode() is None:
             _kill_sandbox(proc, marker, uid if sandboxes.as_root else None)
         shutil.rmtree(box, ignore_errors=True)
         sandboxes.give_uid(uid)
@@ -966,6 +1104,8 @@ def _child(job_path: str) -> int:
     """Runs inside the sandbox, as the sandbox's user: grade with otter's own machinery and
     write a compact JSON result. Output of the submission's cells is capped."""
     job = json.loads(Path(job_path).read_text())
+    if job.get("jail"):
+        _enter_jail(job)
     result: dict[str, Any] = {"finished": False}
     state = {"bytes": 0, "truncated": False}
     try:
@@ -1009,6 +1149,64 @@ def _child(job_path: str) -> int:
     return 0
 
 
+def _enter_jail(job: dict) -> None:
+    """As root, inside fresh mount and network namespaces: bring up loopback (the kernel talks
+    to the grader over 127.0.0.1), hide private folders behind empty tmpfs mounts while keeping
+    the Python installation, the book's package and the box reachable, then become the box's
+    own user with no_new_privs. Runs before any submission code."""
+    import ctypes
+
+    def run(*args: str) -> None:
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    run("ip", "link", "set", "lo", "up")
+    umask = os.umask(0o022)   # folders made on the tmpfs mounts must be traversable
+    box = Path(job["box"])
+    keep = [Path(p).resolve() for p in {sys.base_prefix, sys.prefix, str(ROOT), str(box)}]
+    scratch = {"/tmp", "/var/tmp"}   # private, size-limited and writable; thrown away afterwards
+    hide = [Path(h).resolve() for h in ["/root", "/home", "/tmp", "/var/tmp", *job.get("hide", [])]
+            if Path(h).is_dir()]
+    system = [Path(p) for p in ("/", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/run")]
+    hide = [h for h in hide if h not in keep   # hiding it would hide something the grader needs
+            and not any(h == s or h in s.parents for s in system)]
+    hide = sorted(set(hide), key=lambda p: len(p.parts))
+    hide = [h for i, h in enumerate(hide) if not any(o in h.parents for o in hide[:i])]  # already hidden
+    stash_root = next((Path(p) for p in ("/mnt", "/media", "/srv", "/opt") if Path(p).is_dir()
+                       and not any(Path(p) == h or Path(p) in h.parents or h in Path(p).parents for h in hide)
+                       and not any(Path(p) in k.parents or Path(p) == k for k in keep)), None)
+    if stash_root is not None:
+        run("mount", "-t", "tmpfs", "-o", "mode=700,size=1m", "tmpfs", str(stash_root))
+    for number, folder in enumerate(sorted(hide, key=lambda p: len(p.parts))):
+        inside = [k for k in keep if folder in k.parents]
+        if inside and stash_root is None:
+            continue
+        stashes = []
+        for index, path in enumerate(inside):
+            stash = stash_root / f"{number}-{index}"
+            stash.mkdir(parents=True, exist_ok=True)
+            run("mount", "--bind", str(path), str(stash))
+            stashes.append((stash, path))
+        options = "mode=1777,size=64m" if str(folder) in scratch else "mode=755,size=1m"
+        run("mount", "-t", "tmpfs", "-o", options + ",nosuid,nodev", "tmpfs", str(folder))
+        for stash, path in stashes:
+            path.mkdir(parents=True, exist_ok=True)
+            run("mount", "--move", str(stash), str(path))
+            if path != box:
+                run("mount", "-o", "remount,bind,ro", str(path))
+    if stash_root is not None:
+        run("umount", "-l", str(stash_root))
+    if Path("/dev/shm").is_dir():
+        run("mount", "-t", "tmpfs", "-o", "mode=1777,size=64m,nosuid,nodev", "tmpfs", "/dev/shm")
+    os.umask(umask)
+    uid = int(job["uid"])
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)   # PR_SET_NO_NEW_PRIVS: setuid programs cannot give root back
+    os.chdir(box)
+
+
 _EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+Error|[\w.]+Exception|AssertionError|StopIteration)\b.*$")
 
 
@@ -1017,7 +1215,7 @@ def _student_message(message: str | None) -> str:
     if not message:
         return ""
     lines = [l.strip() for l in str(message).splitlines() if l.strip()]
-    for line in reversed(lines):
+    for line in lines:   # doctest goes on after a failure: the first exception is the informative one
         if _EXCEPTION_LINE.match(line):
             text = line.split(":", 1)[1].strip() if ":" in line else line
             kind = line.split(":", 1)[0].strip().rsplit(".", 1)[-1]
@@ -1103,7 +1301,7 @@ def grade(assignment: str, submissions: Path | str, out: Path | str, *, fmt: str
                   + ", ".join(p.name for p in ignored[:5]) + (" …" if len(ignored) > 5 else ""), file=sys.stderr)
         print(f"Grading {len(files)} submission(s) of {assignment} with {jobs} worker(s), "
               f"{timeout:g} s and {memory_mb} MiB each.", file=sys.stderr)
-    sandboxes = _Sandboxes(jobs)
+    sandboxes = _Sandboxes(jobs, hide=[submissions, out.parent])
     if not sandboxes.as_root and not quiet:
         print("Note: not running as root, so submissions run as your own user: they cannot be kept "
               "away from your files. Grade untrusted submissions as root or in a container.", file=sys.stderr)

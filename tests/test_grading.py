@@ -1,0 +1,408 @@
+"""The graded exercises: masters, generated student notebooks, leaks, the student's checks and
+batch grading (full marks, zero, partial scores, the hint of each anticipated wrong answer).
+
+`assign` runs once per session into a temporary folder; each assignment's standard corpus is
+graded once with the batch command (see tests/fixtures/grading_support.py)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
+import grading_support as gs  # noqa: E402
+from ttpbook import grading  # noqa: E402
+
+ASSIGNMENTS = gs.ASSIGNMENTS
+
+# Anticipated wrong answers: question -> (code appended to the solved answer cell, text of the hint
+# the student must get). Several variants per assignment; each variant is one submission.
+WRONG = {
+    "background": [
+        {"q1": ("change_2021_2024 = -1433", "subtracted the wrong way round"),
+         "q2": ("ttp_change_2021_2023 = 458", "you used the low estimate"),
+         "q3": ("highest_2024_publisher = 'SATP (via New Indian Express, A. Sahni)'; highest_2024_deaths = 2236",
+                "SATP's 2,236 is high"),
+         "q4": ("ratio_2024 = 852 / 2555", "divided the lowest by the highest"),
+         "q5": ("crss_rise_pct = (3417 - 2546) / 2546 * 100", "used the original 2024 figure (2,546) as the base"),
+         "q6": ("un_low_change = 2500", "you used the high end"),
+         "q7": ("operations_2004_2018 = 5", "counted every operation"),
+         "q8": ("unama_preliminary_killed = 17", "Add both")},
+        {"q1": ("change_2021_2024 = 1437", "ged221_pak_total_best"),
+         "q2": ("ttp_change_2021_2023 = 486", "you used the high estimate"),
+         "q3": ("highest_2024_deaths = 2546", "published two figures for 2024"),
+         "q4": ("ratio_2024 = 2555 / 322", "a province's"),
+         "q5": ("crss_rise_pct = (3417 - 2555) / 3417 * 100", "divided by the 2025 figure"),
+         "q6": ("un_low_change = 2000", "secondary quote"),
+         "q7": ("days_airport_to_zarb = 6", "count the days from 8 June"),
+         "q8": ("unama_preliminary_killed = 170", "later quarterly report")},
+        {"q2": ("ttp_change_2021_2023 = -493", "subtracted the wrong way round"),
+         "q4": ("ratio_2024 = 2546 / 852", "CRSS's original 2,546"),
+         "q5": ("crss_revision = -9", "restated figure minus the original"),
+         "q6": ("un_low_change = -3000", "subtract the earlier estimate")},
+        {"q4": ("ratio_2024 = 3", "do not round"),
+         "q5": ("crss_rise_pct = 3417 / 2555 * 100", "Subtract 100")},
+    ],
+    "reading-the-op-ed": [
+        {"q1": ("verdict_counts = dict(claims['verdict'].value_counts()); "
+                "verdict_counts['verified'] = int(claims['verdict'].str.contains('verified').sum()); "
+                "verdict_counts = {str(k): int(v) for k, v in verdict_counts.items()}",
+                "also contains the word 'verified'"),
+         "q2": ("disputed_ids = sorted(int(i) for i in claims.loc[claims['verdict'] == 'contested', 'claim_id'])",
+                "those are the contested claims"),
+         "q3": ("oped_judgement_share = float(sentences['label'].isin(['opinion', 'loaded term']).mean())",
+                "you used every sentence"),
+         "q4": ("my_labels = {i: ('fact' if l == 'attributed claim' else l) for i, l in my_labels.items()}",
+                "is an attributed claim, even when the statement is true"),
+         "q5": ("claimant_58 = str(night.loc[night['claimant'].str.startswith('ISPR'), 'claimant'].iloc[0])",
+                "gave a different figure for Pakistani soldiers"),
+         "q6": ("soldiers_ratio = 1 / soldiers_ratio", "divided ISPR's figure by the Taliban's"),
+         "q7": ("oped_term_count = int(terms['used_by'].str.contains('the op-ed').sum())", "case-sensitive")},
+        {"q4": ("my_labels = {i: ('opinion' if l == 'loaded term' else l) for i, l in my_labels.items()}",
+                "labels match the answer key"),
+         "q6": ("min_fighters_ispr = int(fighters.lstrip('>'))", "itself is excluded")},
+    ],
+}
+
+PARTIAL = {"background": ["q1", "q2", "q3"], "reading-the-op-ed": ["q1", "q5"]}
+
+
+@functools.lru_cache(maxsize=None)
+def standard_batch(name: str):
+    """Grade solved, blank, partial and every wrong-answer variant of one assignment, once."""
+    folder = gs.WORK / f"standard-{name}"
+    subs = folder / "submissions"
+    gs.write(gs.submission(name), subs / "solved.ipynb")
+    gs.write(nbformat.read(gs.student_notebook(name), as_version=4), subs / "blank.ipynb")
+    keep = PARTIAL[name]
+    blanked = {q: None for q in gs.question_points(name) if q not in keep}
+    gs.write(gs.submission(name, blanked), subs / "partial.ipynb")
+    for number, variant in enumerate(WRONG[name]):
+        gs.write(gs.submission(name, {q: code for q, (code, _) in variant.items()}), subs / f"wrong{number}.ipynb")
+    out = folder / "grades.csv"
+    proc = gs.run_grade(name, subs, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = gs.read_rows(out)
+    feedback = {p.stem: p.read_text() for p in (folder / "grades_feedback").glob("*.txt")}
+    return rows, feedback, proc
+
+
+@pytest.fixture(scope="session")
+def assigned():
+    return gs.assigned()
+
+
+# --- masters and generated files ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_master_is_well_formed(name):
+    master = grading.read_master(grading.MASTERS / f"{name}.md")
+    assert grading.lint_master(master) == []
+    auto = [q for q in master.questions if not q.manual]
+    manual = [q for q in master.questions if q.manual]
+    assert len(auto) >= 5 and len(manual) >= 2
+    assert all(q.points > 0 for q in master.questions)
+    assert master.hidden_tests and master.public_tests
+
+
+def test_lint_catches_bare_expressions_and_stray_solution_markers(tmp_path):
+    bad = (grading.MASTERS / "background.md").read_text()
+    bad = bad.replace('assert exact_int(change_2021_2024) > 0, "Deaths rose', 'exact_int(change_2021_2024) > 0 #, "Deaths rose', 1)
+    bad = bad.replace("figures = load(\"published_annual_figures\")",
+                      "figures = load(\"published_annual_figures\")  # SOLUTION", 1)
+    path = tmp_path / "background.md"
+    path.write_text(bad)
+    problems = "\n".join(grading.lint_master(grading.read_master(path)))
+    assert "bare expression" in problems
+    assert "outside a BEGIN/END SOLUTION block" in problems
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_assign_writes_student_and_autograder(assigned, name):
+    student = assigned / "student" / name
+    assert (student / f"{name}.ipynb").is_file()
+    assert (assigned / "dist" / name / "autograder" / f"{name}-autograder.zip").is_file()
+    questions = json.loads((assigned / "dist" / name / "questions.json").read_text())
+    assert [q["name"] for q in questions] == [q.name for q in grading.read_master(grading.MASTERS / f"{name}.md").questions]
+    nb = nbformat.read(student / f"{name}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    assert nb.metadata["otter"]["assignment_name"] == name
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_committed_student_notebook_is_the_generated_one(assigned, name):
+    """exercises/student/ is generated, never edited by hand: it must match a fresh `assign`."""
+    committed = grading.EXERCISES / "student" / name
+    generated = assigned / "student" / name
+    assert committed.is_dir(), "run `python -m ttpbook.grading assign` (make assignments) and commit exercises/student/"
+    files = sorted(p.relative_to(generated) for p in generated.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+    for rel in files:
+        assert (generated / rel).read_bytes() == (committed / rel).read_bytes(), \
+            f"{committed / rel} is stale: run `make assignments`"
+
+
+# --- leaks ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_files_contain_no_solution_and_no_hidden_test(assigned, name):
+    master = grading.read_master(grading.MASTERS / f"{name}.md")
+    assert len(grading.solution_fragments(master)) >= 10
+    assert len(grading.hidden_fragments(master)) >= 10
+    student_files = [p for p in (assigned / "student" / name).rglob("*") if p.is_file()]
+    student_files += [p for p in (assigned / "dist" / name / "student").rglob("*") if p.is_file()]
+    assert grading.find_leaks(master, student_files) == []
+    nb = json.loads((assigned / "student" / name / f"{name}.ipynb").read_text())
+    tests = nb["metadata"]["otter"]["tests"]
+    cases = [case for test in tests.values() for suite in test["suites"] for case in suite["cases"]]
+    assert cases and not any(case["hidden"] for case in cases)
+    assert "# HIDDEN" not in json.dumps(nb)
+    assert "BEGIN SOLUTION" not in json.dumps(nb) and "Model answer" not in json.dumps(nb)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_answer_in_chapters_or_committed_student_folder(name):
+    master = grading.read_master(grading.MASTERS / f"{name}.md")
+    public = [p for p in (grading.ROOT / "chapters").rglob("*") if p.is_file()]
+    public += [p for p in (grading.EXERCISES / "student").rglob("*") if p.is_file()]
+    assert grading.find_leaks(master, public) == []
+
+
+def test_leak_check_finds_a_planted_solution_and_hidden_test(assigned, tmp_path):
+    master = grading.read_master(grading.MASTERS / "background.md")
+    nb = nbformat.read(assigned / "student" / "background" / "background.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("change_2021_2024 = int(by_year[2024] - by_year[2021])"))
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        'assert v != 458, "Hint: you used the low estimate (brd241_ttp_bd_low). The question asks for the best estimate."'))
+    path = tmp_path / "leaky.ipynb"
+    nbformat.write(nb, path)
+    leaks = grading.find_leaks(master, [path])
+    assert any("solution" in leak for leak in leaks) and any("hidden test" in leak for leak in leaks)
+
+
+# --- the student's side: grader.check offline ---------------------------------------------------
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_checks_run_offline(assigned, name, tmp_path):
+    """Execute the student notebook with correct answers pasted in, from its own folder:
+    every grader.check passes, and check_all reports no failure. No network is used (the
+    process runs with no proxy and the notebook imports only the book's package)."""
+    from nbclient import NotebookClient
+
+    folder = tmp_path / name
+    shutil.copytree(assigned / "student" / name, folder)
+    student = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+    solved = gs.submission(name)
+    cells = gs.answer_cells(student)
+    solved_cells = gs.answer_cells(solved)
+    for question, index in cells.items():
+        student.cells[index].source = solved.cells[solved_cells[question]].source
+    nbformat.write(student, folder / f"{name}.ipynb")
+    client = NotebookClient(student, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    checks = {}
+    for cell in student.cells:
+        if cell.cell_type == "code" and cell.source.startswith("grader.check"):
+            text = json.dumps(cell.outputs)
+            checks[cell.source] = text
+    assert len(checks) == len(cells) + 1  # one per question, plus check_all
+    for source, text in checks.items():
+        assert "passed" in text and "failed" not in text.lower(), (source, text[:500])
+    errors = [o for c in student.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+
+
+def test_blank_student_notebook_gives_plain_language_messages(assigned, tmp_path):
+    from nbclient import NotebookClient
+
+    folder = tmp_path / "background"
+    shutil.copytree(assigned / "student" / "background", folder)
+    nb = nbformat.read(folder / "background.ipynb", as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    text = json.dumps([c.outputs for c in nb.cells if c.cell_type == "code"])
+    assert "should be a whole number" in text
+    assert not any(o.output_type == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+# --- batch grading: scores and hints -------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_solutions_score_full_marks(name):
+    rows, feedback, _ = standard_batch(name)
+    points = gs.question_points(name)
+    row = rows["solved"]
+    assert row["status"] == "graded", row
+    assert float(row["total"]) == sum(points.values()) == float(row["possible"])
+    for question, value in points.items():
+        assert float(row[question]) == value
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_blank_notebook_scores_zero(name):
+    rows, feedback, _ = standard_batch(name)
+    row = rows["blank"]
+    assert row["status"] == "graded"
+    assert float(row["total"]) == 0
+    assert "not answered" in feedback["blank"] or "should be" in feedback["blank"] or "not a" in feedback["blank"]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_partial_submission_gets_partial_score(name):
+    rows, _, _ = standard_batch(name)
+    points = gs.question_points(name)
+    row = rows["partial"]
+    expected = {q: (p if q in PARTIAL[name] else 0) for q, p in points.items()}
+    assert {q: float(row[q]) for q in points} == expected
+    assert float(row["total"]) == sum(expected.values())
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_each_anticipated_wrong_answer_fails_with_its_hint(name):
+    rows, feedback, _ = standard_batch(name)
+    points = gs.question_points(name)
+    for number, variant in enumerate(WRONG[name]):
+        student = f"wrong{number}"
+        row = rows[student]
+        assert row["status"] == "graded", (student, row)
+        for question, value in points.items():
+            expected = 0 if question in variant else value
+            assert float(row[question]) == expected, (student, question, row)
+        text = feedback[student]
+        for question, (_, hint) in variant.items():
+            section = text.split(f"\n{question}: ", 1)[1].split("\nq", 1)[0]
+            assert hint in section, (student, question, hint, section)
+
+
+def test_feedback_never_shows_test_code_or_expected_values():
+    rows, feedback, _ = standard_batch("background")
+    for text in feedback.values():
+        assert "assert " not in text and ">>>" not in text
+        assert "== 1433" not in text and "exact_int(" not in text
+
+
+def test_grades_csv_layout():
+    rows, _, _ = standard_batch("background")
+    path = gs.WORK / "standard-background" / "grades.csv"
+    header = path.read_text().splitlines()[0].split(",")
+    assert header[:4] == ["student", "file", "status", "message"]
+    assert header[-4:] == ["total", "possible", "flags", "seconds"]
+    assert header[4:-4] == list(gs.question_points("background"))
+    assert set(rows) == {"solved", "blank", "partial"} | {f"wrong{i}" for i in range(len(WRONG["background"]))}
+
+
+# --- the output file: atomic, never overwritten silently, Canvas layout --------------------------
+
+def _quick_submissions(folder: Path) -> Path:
+    """Submissions that need no kernel (fast): they are rejected before grading."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "alice.ipynb").write_text("")
+    (folder / "bob.ipynb").write_text('{"cells": [')
+    (folder / "notes.txt").write_text("not a submission")
+    return folder
+
+
+def test_existing_output_is_never_overwritten_without_flag(tmp_path):
+    subs = _quick_submissions(tmp_path / "subs")
+    out = tmp_path / "grades.csv"
+    out.write_text("precious\n")
+    proc = gs.run_grade("background", subs, out)
+    assert proc.returncode != 0 and "--overwrite" in proc.stderr
+    assert out.read_text() == "precious\n"
+    assert not (tmp_path / "grades_feedback").exists()
+    proc = gs.run_grade("background", subs, out, "--overwrite")
+    assert proc.returncode == 0, proc.stderr
+    rows = gs.read_rows(out)
+    assert set(rows) == {"alice", "bob"}
+    assert rows["alice"]["status"] == "not-a-notebook" and "empty" in rows["alice"]["message"]
+    assert "not valid JSON" in rows["bob"]["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grades.csv", "grades_feedback", "subs"]  # no temp files left
+
+
+def test_atomic_write_refuses_an_existing_file_even_in_a_race(tmp_path):
+    path = tmp_path / "out.csv"
+    grading._atomic_write(path, "first\n", overwrite=False)
+    with pytest.raises(FileExistsError):
+        grading._atomic_write(path, "second\n", overwrite=False)
+    assert path.read_text() == "first\n"
+    grading._atomic_write(path, "third\n", overwrite=True)
+    assert path.read_text() == "third\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_canvas_format(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "smithjane_12345_67890_background.ipynb").write_text("")
+    (subs / "s1234567.ipynb").write_text("")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      "    Points Possible,,,,\n"
+                      '"Doe, John",555,s1234567,jdoe,Seminar A\n')
+    out = tmp_path / "canvas.csv"
+    proc = gs.run_grade("background", subs, out, "--format", "canvas", "--roster", str(roster),
+                        "--canvas-assignment", "Background exercises (98765)")
+    assert proc.returncode == 0, proc.stderr
+    with open(out, newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Background exercises (98765)"]
+    assert table[1][0].strip() == "Points Possible" and table[1][-1] == "16"
+    by_id = {r[1]: r for r in table[2:]}
+    assert by_id["12345"][0] == "smithjane" and by_id["12345"][-1] == "0"
+    assert by_id["555"] == ["Doe, John", "555", "s1234567", "jdoe", "Seminar A", "0"]
+
+
+def test_exact_helpers_reject_lookalikes():
+    import numpy as np
+    import pandas as pd
+
+    class Always:
+        def __eq__(self, other):
+            return True
+
+        __hash__ = object.__hash__
+
+    class SneakyInt(int):
+        def __eq__(self, other):
+            return True
+
+    assert grading.exact_int(5) == 5 and grading.exact_int(np.int64(5)) == 5 and grading.exact_int(5.0) == 5
+    assert grading.exact_int(Always()) is None and grading.exact_int(SneakyInt(1)) is None
+    assert grading.exact_int(True) is None and grading.exact_int("5") is None and grading.exact_int(5.5) is None
+    assert grading.exact_float(np.float64(2.5)) == 2.5 and grading.exact_float(float("nan")) is None
+    assert grading.exact_str("CRSS") == "CRSS" and grading.exact_str(Always()) is None
+    assert grading.exact_counts(pd.Series({"a": 2, "b": 0})) == {"a": 2}
+    assert grading.exact_counts({"a": Always()}) is None
+    assert grading.exact_ints([5, 4]) == [4, 5] and grading.exact_ints(np.array([3])) == [3]
+    assert grading.exact_ints([Always()]) is None and grading.exact_ints(Always()) is None
+
+
+def test_published_site_contains_no_solution_and_no_hidden_test(built_site, tmp_path):
+    """The built site (pages, downloads, sources) leaks nothing from the masters. HTML is
+    unescaped first, so that a quoted solution cannot hide behind &quot; entities."""
+    import html as html_module
+
+    from ttpbook import grading
+
+    files = []
+    for index, path in enumerate(p for p in built_site["html"].rglob("*") if p.is_file()
+                                 and p.suffix in (".html", ".ipynb", ".md", ".txt", ".json", ".js")
+                                 and "_static" not in p.parts):
+        if path.suffix == ".html":
+            plain = tmp_path / f"{index}-{path.name}.txt"
+            plain.write_text(html_module.unescape(path.read_text(encoding="utf-8", errors="replace")))
+            files.append(plain)
+        else:
+            files.append(path)
+    assert any(p.suffix == ".ipynb" and "background" in p.name for p in files), "student notebook not offered for download"
+    for path in grading.master_paths():
+        master = grading.read_master(path)
+        assert grading.find_leaks(master, files) == []

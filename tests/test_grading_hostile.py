@@ -1,0 +1,226 @@
+"""Broken and hostile submissions, graded as one batch with the instructor's command: every
+file gets a row with the expected status, the batch finishes within a bound, and nothing
+outside each submission's sandbox changes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
+import grading_support as gs  # noqa: E402
+from ttpbook import grading  # noqa: E402
+
+NAME = "background"
+TIMEOUT = 40          # per submission, for the test (the default is 60 s)
+BATCH_BOUND = 300     # seconds for the whole hostile batch on 2 cores
+
+ALWAYS_EQUAL = '''
+class Always:
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __gt__(self, other): return True
+    def __lt__(self, other): return True
+    def __ge__(self, other): return True
+    def __le__(self, other): return True
+    def __abs__(self): return 0
+    def __sub__(self, other): return self
+    def __rsub__(self, other): return self
+    def __mod__(self, other): return 0
+    def __bool__(self): return True
+    def strip(self): return self
+    __hash__ = object.__hash__
+class SneakyInt(int):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __hash__ = int.__hash__
+'''
+
+
+def _isolated() -> bool:
+    return grading._Sandboxes._detect() in ("jail", "user")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    subs = base / "submissions"
+    canary = base / "canary.txt"
+    canary.write_text("still here\n")
+    out = base / "results" / "grades.csv"
+    out.parent.mkdir()
+    def solved_with(question: str, code: str):
+        return gs.submission(NAME, {question: code})
+
+    corpus = {}
+    corpus["syntax_error"] = solved_with("q1", "change_2021_2024 = (")
+    corpus["infinite_loop"] = solved_with("q1", "while True:\n    pass")
+    corpus["huge_output"] = solved_with("q1", "for _ in range(60):\n    print('x' * 1_000_000)")
+    corpus["huge_allocation"] = solved_with("q1", "hog = bytearray(16 * 2**30)")
+    corpus["sys_exit"] = solved_with("q1", "import sys\nsys.exit(0)")
+    corpus["os_exit"] = solved_with("q1", "import os\nos._exit(3)")
+    corpus["always_equal"] = gs.submission(NAME, {
+        "q1": ALWAYS_EQUAL + "change_2021_2024 = Always()",
+        "q2": "ttp_change_2021_2023 = SneakyInt(0)",
+        "q3": "highest_2024_publisher = Always(); highest_2024_deaths = SneakyInt(0)",
+        "q4": "ratio_2024 = Always()",
+        "q5": "crss_revision = SneakyInt(0); crss_rise_pct = Always()",
+        "q6": "un_low_change = Always()",
+        "q7": "operations_2004_2018 = SneakyInt(0); days_airport_to_zarb = Always()",
+        "q8": "unama_preliminary_killed = Always()"})
+    corpus["reads_tests"] = solved_with("q8", (
+        "import glob, os\n"
+        "found = glob.glob('**/*.py', recursive=True) + glob.glob('../**/tests/*', recursive=True)\n"
+        "for path in found[:50]:\n"
+        "    try:\n        print(open(path).read()[:2000])\n    except Exception as e:\n        print(e)\n"
+        f"for path in [{str(subs)!r}, '/root', {str(out.parent)!r}, '/etc/shadow']:\n"
+        "    try:\n        print(os.listdir(path) if os.path.isdir(path) else open(path).read()[:100])\n"
+        "    except Exception as e:\n        print('refused', path, type(e).__name__)\n"))
+    targets = [str(canary), str(subs / "solved_ok.ipynb"), str(out.parent)]
+    if _isolated():
+        targets.append(str(grading.EXERCISES))   # only ever attempted when the sandbox is real
+    corpus["deletes_files"] = solved_with("q8", (
+        "import os, shutil, socket\n"
+        f"for path in {targets!r}:\n"
+        "    for attempt in (lambda p: os.remove(p), lambda p: shutil.rmtree(p), lambda p: open(p, 'w').write('pwned')):\n"
+        "        try:\n            attempt(path)\n        except Exception as e:\n            print('refused', path, type(e).__name__)\n"
+        "try:\n    open('/tmp/ttpbook-hostile-was-here', 'w').write('x')\nexcept Exception as e:\n    print('refused /tmp', e)\n"
+        "try:\n    socket.create_connection(('pypi.org', 443), timeout=3)\n    print('NETWORK REACHED')\n"
+        "except Exception as e:\n    print('no network', type(e).__name__)\n"))
+    corpus["solved_ok"] = gs.submission(NAME)
+    v3 = nbformat.convert(gs.submission(NAME), 3)
+
+    for stem, nb in corpus.items():
+        gs.write(nb, subs / f"{stem}.ipynb")
+    (subs / "old_format_v3.ipynb").write_text(nbformat.writes(v3, version=3))
+    good = (subs / "solved_ok.ipynb").read_bytes()
+    (subs / "truncated.ipynb").write_bytes(good[: len(good) // 2])
+    (subs / "empty.ipynb").write_bytes(b"")
+    (subs / "not_a_notebook.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(256))
+    (subs / "json_not_notebook.ipynb").write_text('{"hello": "world"}')
+    other = nbformat.read(gs.student_notebook(NAME), as_version=4)
+    other.metadata["otter"]["assignment_name"] = "reading-the-op-ed"
+    gs.write(other, subs / "wrong_assignment.ipynb")
+    (subs / "README.txt").write_text("not a submission: ignored")
+
+    before = {
+        "exercises": gs.tree_hash(grading.EXERCISES),
+        "submissions": gs.tree_hash(subs),
+        "tmp_sandboxes": {p.name for p in Path(grading.tempfile.gettempdir()).glob("ttpbook-grade-*")},
+    }
+    started = time.perf_counter()
+    proc = gs.run_grade(NAME, subs, out, "--jobs", "2", timeout=TIMEOUT)
+    elapsed = time.perf_counter() - started
+    return {"proc": proc, "elapsed": elapsed, "rows": gs.read_rows(out) if out.exists() else {},
+            "out": out, "canary": canary, "subs": subs, "before": before,
+            "feedback": {p.stem: p.read_text() for p in (out.parent / "grades_feedback").glob("*.txt")}}
+
+
+def test_batch_finishes_within_bound_and_rows_for_every_file(hostile):
+    for stem, row in sorted(hostile["rows"].items()):   # shown with -s, and in the report
+        print(f"{stem}: {row['status']} {row['total']}/{row['possible']} {row['message'][:150]} [{row['flags']}]")
+    assert hostile["proc"].returncode == 0, hostile["proc"].stderr[-3000:]
+    assert hostile["elapsed"] < BATCH_BOUND, hostile["elapsed"]
+    ipynbs = sorted(p.stem for p in hostile["subs"].glob("*.ipynb"))
+    assert sorted(hostile["rows"]) == ipynbs
+    assert "README" not in hostile["rows"]
+
+
+EXPECTED = {
+    # submission: (status, total, text in the message)
+    "solved_ok": ("graded", 16, ""),
+    "syntax_error": ("graded-with-errors", 12, "SyntaxError"),   # q2 needs a variable of q1's cell
+    "infinite_loop": ("timeout", 0, f"timeout after {TIMEOUT} s"),
+    "huge_output": ("graded", 16, "output beyond"),
+    "huge_allocation": ("memory-limit", 16, "memory limit exceeded"),
+    "sys_exit": ("graded-with-errors", 16, "SystemExit"),
+    "os_exit": ("kernel-died", 0, "stopped during grading"),
+    "always_equal": ("graded", 0, ""),
+    "reads_tests": ("graded", 16, ""),
+    "deletes_files": ("graded", 16, ""),
+    "old_format_v3": ("graded", 16, "converted from notebook format 3"),
+    "truncated": ("not-a-notebook", 0, "not valid JSON"),
+    "empty": ("not-a-notebook", 0, "the file is empty"),
+    "not_a_notebook": ("not-a-notebook", 0, "not UTF-8"),
+    "json_not_notebook": ("not-a-notebook", 0, "without notebook cells"),
+    "wrong_assignment": ("wrong-assignment", 0, "reading-the-op-ed"),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_each_hostile_submission_gets_its_status(hostile, stem):
+    status, total, text = EXPECTED[stem]
+    row = hostile["rows"][stem]
+    assert row["status"] == status, row
+    assert float(row["total"]) == total, row
+    assert text in row["message"], row
+    feedback = hostile["feedback"][stem]
+    assert f"Status: {status}" in feedback
+
+
+def test_flags_point_the_instructor_at_suspicious_code(hostile):
+    rows = hostile["rows"]
+    assert "overrides comparison" in rows["always_equal"]["flags"]
+    assert "refers to test files" in rows["reads_tests"]["flags"] or "deletes files" in rows["deletes_files"]["flags"]
+    assert "deletes files" in rows["deletes_files"]["flags"]
+    assert "exits the interpreter" in rows["os_exit"]["flags"]
+    assert rows["solved_ok"]["flags"] == ""
+
+
+def test_nothing_outside_the_sandboxes_changed(hostile):
+    if not _isolated():
+        pytest.skip("submissions run as the grading user when not root: the sandbox cannot protect files")
+    assert hostile["canary"].read_text() == "still here\n"
+    assert gs.tree_hash(grading.EXERCISES) == hostile["before"]["exercises"]
+    assert gs.tree_hash(hostile["subs"]) == hostile["before"]["submissions"]
+    assert sorted(p.name for p in hostile["out"].parent.iterdir()) == ["grades.csv", "grades_feedback"]
+    if grading._Sandboxes._detect() == "jail":
+        assert not Path("/tmp/ttpbook-hostile-was-here").exists()   # /tmp is private in the jail
+    left = {p.name for p in Path(grading.tempfile.gettempdir()).glob("ttpbook-grade-*")}
+    assert left <= hostile["before"]["tmp_sandboxes"], "a sandbox folder was left behind"
+
+
+def test_no_process_of_a_submission_survives(hostile):
+    survivors = []
+    for p in psutil.process_iter(["pid", "uids", "cmdline"]):
+        try:
+            if p.info["uids"] and p.info["uids"].real >= 1_900_000_000:
+                survivors.append(p.info)
+            elif p.environ().get("TTPBOOK_GRADING_JOB"):
+                survivors.append(p.info)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    assert survivors == []
+
+
+def test_no_network_inside_the_jail(hostile):
+    if grading._Sandboxes._detect() != "jail":
+        pytest.skip("network namespaces need root and unshare")
+    # the deleting submission also tried to open a connection; its output is not kept, so run
+    # the same probe through the jail directly
+    import json
+    import subprocess
+    box = Path(grading.tempfile.mkdtemp(prefix="ttpbook-jailprobe-"))
+    try:
+        job = {"jail": True, "uid": 1_900_099_999, "box": str(box), "hide": []}
+        (box / "job.json").write_text(json.dumps(job))
+        os.chown(box, job["uid"], job["uid"])
+        code = ("import json,socket,sys; from ttpbook import grading; "
+                f"grading._enter_jail(json.load(open({str(box / 'job.json')!r}))); import os\n"
+                "try:\n    socket.create_connection(('1.1.1.1', 443), timeout=2); print('REACHED')\n"
+                "except OSError as e:\n    print('blocked', e.errno)\n"
+                "print(os.getuid(), sorted(os.listdir('/root')))")
+        proc = subprocess.run(["unshare", "--mount", "--net", "--propagation", "private", "--",
+                               sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60)
+        assert "blocked" in proc.stdout and "REACHED" not in proc.stdout, proc.stdout + proc.stderr
+        assert "1900099999" in proc.stdout
+        assert "'.pyenv'" in proc.stdout or "[]" in proc.stdout or "root" not in proc.stdout
+    finally:
+        import shutil
+        shutil.rmtree(box, ignore_errors=True)
