@@ -74,3 +74,26 @@ def test_chapter_runs_in_the_binder_environment(binder_env, chapter):
     result = subprocess.run([str(binder_env["python"]), "-c", RUNNER, str(chapter)], env=binder_env["env"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+STUDENT_NOTEBOOKS = sorted((ROOT / "exercises" / "student").glob("*/*.ipynb"))
+STUDENT_RUNNER = r"""
+import sys, nbformat, nbclient
+path = sys.argv[1]
+notebook = nbformat.read(path, as_version=4)
+nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                        resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}}).execute()
+print("ran", len(notebook.cells), "cells")
+"""
+
+
+@pytest.mark.parametrize("notebook", STUDENT_NOTEBOOKS, ids=lambda p: p.stem)
+def test_blank_student_assignment_runs_in_the_binder_environment(binder_env, notebook, tmp_path):
+    """A student opening the assignment on Binder can run it top to bottom (checks report, not crash)."""
+    import shutil
+
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    result = subprocess.run([str(binder_env["python"]), "-c", STUDENT_RUNNER, str(copy)], env=binder_env["env"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
