@@ -39,3 +39,22 @@ def test_jupyter_book_is_pinned_to_1x():
     import jupyter_book
 
     assert jupyter_book.__version__.startswith("1."), jupyter_book.__version__
+
+
+def test_each_chapter_offers_its_executed_notebook(built_site):
+    """Every notebook chapter links to its executed .ipynb, and the file has the chapter's outputs."""
+    import re
+
+    import nbformat
+
+    for page in site_tools.toc_pages():
+        source = site_tools.ROOT / f"{page}.md"
+        if "```{code-cell}" not in source.read_text():
+            continue
+        html = (built_site["html"] / f"{page}.html").read_text()
+        links = re.findall(r'href="([^"]+\.ipynb)"', html)
+        assert links, f"{page}: no .ipynb download link"
+        target = (built_site["html"] / page).parent / links[0]
+        notebook = nbformat.read(target.resolve(), as_version=4)
+        outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        assert outputs, f"{page}: the downloadable notebook has no outputs"
