@@ -81,3 +81,65 @@ def test_window_means_edges():
     assert whole["before"] is None and whole["after"] is None and whole["inside_months"] == 4
     with pytest.raises(ValueError, match="after its end"):
         models.window_means(SERIES, "2022-01", "2021-01")
+
+
+# --- Policy coherence: the index ---------------------------------------------------------------------
+
+def _positions(rows):
+    return pd.DataFrame(rows, columns=["actor", "question", "period", "position"])
+
+
+def test_identical_positions_give_full_coherence():
+    frame = _positions([(a, q, "P", pos) for a in ("A", "B", "C") for q, pos in (("q1", "supports"), ("q2", "opposes"), ("q3", "conditional"))])
+    assert models.coherence_index(frame, ["A", "B", "C"], "P")["index"] == 1.0
+
+
+def test_opposite_positions_give_no_coherence():
+    frame = _positions([("A", "q1", "P", "supports"), ("B", "q1", "P", "opposes"),
+                        ("A", "q2", "P", "opposes"), ("B", "q2", "P", "supports")])
+    assert models.coherence_index(frame, ["A", "B"], "P")["index"] == 0.0
+
+
+def test_conditional_counts_half():
+    frame = _positions([("A", "q1", "P", "conditional"), ("B", "q1", "P", "supports")])
+    assert models.coherence_index(frame, ["A", "B"], "P")["index"] == 0.5
+
+
+def test_order_of_actors_does_not_matter():
+    positions = pd.read_csv(models.__file__.replace("ttpbook/models.py", "data/positions.csv"))
+    actors = ["Federal government", "Military (ISPR)", "KP government / PTI", "Afghan Taliban"]
+    first = models.coherence_index(positions, actors, "2025-26")
+    second = models.coherence_index(positions, list(reversed(actors)), "2025-26")
+    assert first["index"] == second["index"] and first["comparisons"] == second["comparisons"]
+
+
+def test_missing_and_no_clear_position_are_left_out_not_counted_as_disagreement():
+    frame = _positions([("A", "q1", "P", "supports"), ("B", "q1", "P", "supports"),
+                        ("A", "q2", "P", "supports"), ("B", "q2", "P", "no clear position"),
+                        ("A", "q3", "P", "opposes")])                       # B has nothing on q3
+    result = models.coherence_index(frame, ["A", "B"], "P")
+    assert result["index"] == 1.0 and result["comparisons"] == 1
+
+
+def test_no_shared_question_gives_no_index_and_weights_apply():
+    frame = _positions([("A", "q1", "P", "supports"), ("B", "q2", "P", "supports")])
+    assert models.coherence_index(frame, ["A", "B"], "P")["index"] is None
+    frame = _positions([("A", "q1", "P", "supports"), ("B", "q1", "P", "supports"),
+                        ("A", "q2", "P", "supports"), ("B", "q2", "P", "opposes")])
+    assert models.coherence_index(frame, ["A", "B"], "P", weights={"q1": 3})["index"] == 0.75
+    assert models.coherence_index(frame, ["A", "B"], "P", weights={"q2": 0})["index"] == 1.0
+    with pytest.raises(ValueError, match="two actors"):
+        models.coherence_index(frame, ["A"], "P")
+    with pytest.raises(ValueError, match="negative"):
+        models.coherence_index(frame, ["A", "B"], "P", weights={"q1": -1})
+
+
+def test_rank_options_and_sensitivity():
+    scores = pd.DataFrame({"option": ["x", "x", "y", "y"], "criterion": ["c1", "c2", "c1", "c2"], "score": [5, 1, 2, 3]})
+    ranked = models.rank_options(scores, {})
+    assert ranked["option"].tolist() == ["x", "y"] and ranked["score"].tolist() == [3.0, 2.5]
+    assert models.rank_options(scores, {"c1": 0})["option"].iloc[0] == "y"
+    sensitivity = models.weight_sensitivity(scores, {}).set_index("criterion")
+    assert sensitivity.loc["c2", "new_top"] == "y" and sensitivity.loc["c2", "change_needed"] > 0
+    with pytest.raises(ValueError):
+        models.rank_options(scores, {"c1": 0, "c2": 0})
