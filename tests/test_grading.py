@@ -21,6 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import grading_support as gs  # noqa: E402
 from ttpbook import grading  # noqa: E402
 
+# Every master in exercises/masters/, found automatically, unless TTPBOOK_GRADING_ASSIGNMENTS names a
+# subset while one is being developed. grading_support's `assigned()` reads its module-level list when
+# it runs, so the discovered list is handed to it here, before any test asks for the assigned output.
+if not os.environ.get("TTPBOOK_GRADING_ASSIGNMENTS"):
+    gs.ASSIGNMENTS = [path.stem for path in grading.master_paths()]
 ASSIGNMENTS = gs.ASSIGNMENTS
 
 # Anticipated wrong answers: question -> (code appended to the solved answer cell, text of the hint
@@ -70,9 +75,108 @@ WRONG = {
                 "labels match the answer key"),
          "q6": ("min_fighters_ispr = int(fighters.lstrip('>'))", "itself is excluded")},
     ],
+    "talks-2021-22": [
+        {"q1": ("attacks_2021_after = float(picss.loc[picss['month'] > '2021-12', 'militant_attacks'].mean())",
+                "includes the scattered months"),
+         "q2": ("killed_2022_before = float(picss_window_range.loc[picss_window_range['month'] < '2022-06', 'killed']"
+                ".fillna(0).mean())", "counted the month without a death toll as zero"),
+         "q3": ("ucdp_deaths_2021 = float(ucdp_rows_2021.groupby('month')['low'].sum().mean())", "you used the low estimate"),
+         "q4": ("state_gain_slow = -state_gain_slow", "the sign is wrong"),
+         "q5": ("largest_r = 0.03", "first rate at which the state rejects"),
+         "q6": ("pcns_phase = 'talks'", "the timeline's phases follow the dates"),
+         "q7": ("my_inside = float(my_range[(my_range.index >= my_start) & (my_range.index < my_end)].mean())",
+                "leaves out the last month")},
+        {"q1": ("attacks_2021_after = float(attacks_by_month[attacks_by_month.index > '2021-12'].head(3).mean())",
+                "only three months after"),
+         "q2": ("killed_2022_inside = float(killed_by_month[(killed_by_month.index >= '2022-06') & "
+                "(killed_by_month.index <= '2022-08')].mean())", "only three months inside"),
+         "q3": ("ucdp_events_2021 = float(ucdp_rows_2021['events'].mean())", "you averaged the rows"),
+         "q4": ("state_gain_slow = float(slow_regrouping['group_gain'])", "armed group's gain"),
+         "q5": ("largest_r = 0.01", "you kept p at its default"),
+         "q6": ("talks_confidence = talks_events['confidence'].value_counts()", "counted the events of every phase"),
+         "q7": ("my_after = float(picss.loc[picss['month'] > my_end, 'militant_attacks'].mean())",
+                "includes the scattered months")},
+        {"q1": ("attacks_2021_inside = float(attacks_by_month.loc['2021-11'])", "uses November 2021 only"),
+         "q2": ("killed_2022_before_months = 10", "Count only the months behind the mean"),
+         "q3": ("ucdp_events_2021 = float(ucdp_rows_2021.loc[ucdp_rows_2021['dyad_new_id'] == 857, 'events'].mean())",
+                "dyad 857 only"),
+         "q4": ("p_star_slow = float(models.ceasefire_bargain()['critical_enforcement'])", "p* at the default regrouping rate"),
+         "q5": ("gain_at_largest_r = -gain_at_largest_r", "sign of the gain is wrong")},
+        {"q2": ("killed_2022_before = float(killed_by_month[(killed_by_month.index >= '2022-03') & "
+                "(killed_by_month.index < '2022-06')].mean())", "only three months before"),
+         "q3": ("ucdp_deaths_2021 = float(ucdp_rows_2021.groupby('month')['high'].sum().mean())", "high estimate"),
+         "q4": ("state_gain_slow = float(models.ceasefire_bargain()['state_gain'])", "default parameters")},
+        {"q2": ("killed_2022_before = float(picss_window_range.loc[picss_window_range['month'] < '2022-06', "
+                "'militant_attacks'].mean())", "those are means of militant attacks"),
+         "q3": ("ucdp_events_2021 = float(ucdp_per_month['events'].sum())", "total for the year")},
+    ],
+    "policy-coherence": [
+        {"q1": ("def agree(a, b):\n    if 'no clear position' in (a, b):\n        return 0.0\n    return models.agreement(a, b)",
+                "'no clear position' is not disagreement"),
+         "q2": ("fed_taliban_2021 = sum(pair_scores) / len(federal_cells.index.intersection(taliban_cells.index))",
+                "treated 'no clear position' as disagreement"),
+         "q3": ("fed_documented_2021 = 7", "counted every question"),
+         "q4": ("index_2023 = float(models.coherence_index(positions, PAKISTANI, '2023-24')['pairs']['agreement'].mean())",
+                "averaged the three pairwise agreements"),
+         "q5": ("weighted_index_2025 = float(models.coherence_index(positions, PAKISTANI, '2025-26')['index'])",
+                "index with equal weights"),
+         "q6": ("top_option = str(models.rank_options(options, {})['option'].iloc[0])", "ranks first with equal weights")},
+        {"q1": ("def agree(a, b):\n    valid = ('supports', 'conditional', 'opposes')\n"
+                "    if a not in valid or b not in valid:\n        return None\n    return 1.0 if a == b else 0.0",
+                "partial agreement (0.5)"),
+         "q2": ("fed_taliban_2021 = sum(pair_scores) / 7", "counted missing cells"),
+         "q3": ("fed_documented_2021 = fed_valid_2021", "a 'no clear position' cell is documented"),
+         "q4": ("comparisons_2023 = 3", "N counts comparisons"),
+         "q5": ("weighted_index_2025 = weighted_sum / models.coherence_index(positions, PAKISTANI, '2025-26')['comparisons']",
+                "divided by the number of comparisons"),
+         "q6": ("top_score = top_score * 4", "weighted sum")},
+        {"q1": ("def agree(a, b):\n    if a == b:\n        return 1.0\n    return models.agreement(a, b)",
+                "two 'no clear position' cells are not agreement"),
+         "q2": ("fed_taliban_2021 = float(sum(s == 1 for s in pair_scores) / len(pair_scores))",
+                "scored conditional against supports as 0"),
+         "q3": ("fed_valid_2021 = fed_documented_2021", "is not a position that can be compared"),
+         "q4": ("index_2023 = float(models.coherence_index(positions, PAKISTANI, '2025-26')['index'])",
+                "chapter's figure for 2025-26"),
+         "q5": ("weighted_index_2025 = float(models.coherence_index(positions, PAKISTANI, '2025-26', QUESTION_WEIGHTS)"
+                "['pairs']['agreement'].mean())", "averaged the three weighted pairwise agreements")},
+        {"q2": ("fed_taliban_shared = 5", "counted the questions where one actor has 'no clear position'")},
+    ],
+    "capstone": [
+        {"q1": ("ucdp_change_2022_2024 = -ucdp_change_2022_2024", "subtracted the wrong way round"),
+         "q2": ("ratio_2025 = 1 / ratio_2025", "divided the lowest by the highest"),
+         "q3": ("disputed_count = int(claims['verdict'].isin(['disputed', 'contested']).sum())",
+                "counted the contested claims too"),
+         "q4": ("capstone_index = float(models.coherence_index(positions, WITH_KABUL[:3], '2025-26')['index'])",
+                "index of the three Pakistani actors"),
+         "q5": ("capstone_gain = -capstone_gain", "the sign is wrong")},
+        {"q1": ("ucdp_change_2022_2024 = int(ucdp_yearly.set_index('year')['orgvio251_pak_statebased_best'].diff(2)[2024])",
+                "state-based violence only"),
+         "q2": ("ratio_2025 = float(tolls.loc[tolls['year'] == 2025, 'deaths'].max() / "
+                "tolls.loc[tolls['year'] == 2025, 'deaths'].min())", "a province's"),
+         "q3": ("not_plain_verified = int((~claims['verdict'].str.contains('verified')).sum())",
+                "left out 'verified with qualifications'"),
+         "q4": ("capstone_index = float(with_kabul['pairs']['agreement'].mean())", "averaged the six pairwise agreements"),
+         "q5": ("capstone_gain = float(models.ceasefire_bargain(c_s=0.1)['state_gain'])", "kept the default regrouping rate")},
+        {"q1": ("ucdp_change_2022_2024 = int(total_by_year[2024] - total_by_year[2021])", "change from 2021"),
+         "q2": ("ratio_2025 = float(round(ratio_2025))", "do not round"),
+         "q3": ("not_plain_verified = int((claims['verdict'] == 'verified').sum())", "number of plainly verified claims"),
+         "q4": ("capstone_comparisons = 6", "N counts comparisons"),
+         "q5": ("capstone_p_star = float(models.ceasefire_bargain()['critical_enforcement'])", "p* at the default parameters")},
+        {"q2": ("ratio_2025 = float(tolls.loc[(tolls['year'] == 2024) & (tolls['geography'] == 'Pakistan'), 'deaths'].max() / "
+                "tolls.loc[(tolls['year'] == 2024) & (tolls['geography'] == 'Pakistan'), 'deaths'].min())",
+                "those are the 2024 figures"),
+         "q5": ("capstone_gain = float(costly_fighting['group_gain'])", "armed group's gain")},
+    ],
 }
 
-PARTIAL = {"background": ["q1", "q2", "q3"], "reading-the-op-ed": ["q1", "q5"]}
+PARTIAL = {"background": ["q1", "q2", "q3"], "reading-the-op-ed": ["q1", "q5"],
+           "talks-2021-22": ["q1", "q4", "q6"], "policy-coherence": ["q1", "q3"], "capstone": ["q2", "q5"]}
+
+
+def test_every_assignment_has_wrong_answers_and_a_partial_submission():
+    """A new master needs its anticipated wrong answers (with their hints) and a partial set here."""
+    missing = [name for name in ASSIGNMENTS if name not in WRONG or name not in PARTIAL]
+    assert missing == [], f"add WRONG and PARTIAL entries for {missing} in tests/test_grading.py"
 
 
 @functools.lru_cache(maxsize=None)
