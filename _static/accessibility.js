@@ -10,9 +10,11 @@
     });
     /* Icon-font glyphs inside labelled buttons (colour-mode switch, search, full screen):
        the glyph is drawn as text, which then contradicts the button's label (WCAG 2.5.3). */
-    root.querySelectorAll('button[aria-label] i, button[aria-label] .fa-solid, .btn[aria-label] i').forEach(function (el) {
-      el.setAttribute('aria-hidden', 'true');
-      el.removeAttribute('title');
+    /* Font Awesome's script may already have turned an <i> into an <svg> with a <title>. */
+    root.querySelectorAll('button[aria-label] i, button[aria-label] svg, .btn[aria-label] i, .btn[aria-label] svg').forEach(function (el) {
+      if (el.getAttribute('aria-hidden') !== 'true') { el.setAttribute('aria-hidden', 'true'); }
+      if (el.hasAttribute('title')) { el.removeAttribute('title'); }
+      el.querySelectorAll('title').forEach(function (t) { t.remove(); });
     });
     /* Vega brush rectangles are decoration; the chart's own description names the chart. */
     root.querySelectorAll('.vega-embed svg [class$="_brush"], .vega-embed svg [class$="_brush_bg"]').forEach(function (el) {

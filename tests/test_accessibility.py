@@ -16,7 +16,7 @@ RUN_AXE = """async () => {
 
 @pytest.mark.parametrize("page", site_tools.toc_pages())
 def test_no_serious_accessibility_violations(page, site_url, browser_context, record_property):
-    audit = site_tools.PageAudit(browser_context, f"{site_url}{page}.html").open(wait_ms=300)
+    audit = site_tools.PageAudit(browser_context, f"{site_url}{page}.html").open(wait_ms=800)
     audit.page.add_script_tag(content=AXE.read_text())
     violations = audit.page.evaluate(RUN_AXE)
     audit.close()
