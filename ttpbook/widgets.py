@@ -18,6 +18,15 @@ STATIC_NOTE = ("<em>Live explorer: its controls run in class or on Binder (see H
                "On this static page it shows a snapshot; the chart above works here in your browser.</em>")
 
 
+def _static_snapshot(controls, *parts, note: str = STATIC_NOTE) -> widgets.VBox:
+    """The static-site form of an explorer: its controls disabled, a one-line note, a snapshot."""
+    for control in controls:
+        control.disabled = True
+    box = widgets.VBox([widgets.HTML(note), *parts])
+    display(box)
+    return box
+
+
 def _summary_html(summary: dict, estimate: str, start: int, end: int) -> str:
     if summary["years"] == 0:
         return "<p>No years in this range.</p>"
@@ -42,12 +51,8 @@ def deaths_explorer(yearly_by_type: pd.DataFrame) -> widgets.VBox:
                                       chosen_estimate, start, end)
 
     if render.is_static_build():
-        for control in (estimate, years):
-            control.disabled = True
         summarise(estimate.value, years.value)
-        box = widgets.VBox([widgets.HTML(STATIC_NOTE), controls, summary])
-        display(box)
-        return box
+        return _static_snapshot((estimate, years), controls, summary)
 
     def redraw(estimate: str, years: tuple[int, int]) -> None:
         summarise(estimate, years)
@@ -101,10 +106,8 @@ def framing_classifier(sentences: pd.DataFrame) -> widgets.VBox:
     show_sentence()
     box = widgets.VBox([sentence, widgets.HBox(buttons), feedback, widgets.HBox([following, score])])
     if render.is_static_build():
-        for button in buttons + [following]:
-            button.disabled = True
-        box = widgets.VBox([widgets.HTML(STATIC_NOTE.replace("the chart above works here in your browser",
-                                                             "the self-check above works here in your browser")), box])
+        return _static_snapshot(buttons + [following], box, note=STATIC_NOTE.replace(
+            "the chart above works here in your browser", "the self-check above works here in your browser"))
     display(box)
     return box
 
@@ -123,11 +126,8 @@ def numbers_explorer(figures: pd.DataFrame) -> widgets.VBox:
                          f"ratio {high['deaths'] / max(low['deaths'], 1):.1f}.</p>")
 
     if render.is_static_build():
-        year.disabled = True
         summarise(year.value)
-        box = widgets.VBox([widgets.HTML(STATIC_NOTE), year, summary])
-        display(box)
-        return box
+        return _static_snapshot([year], year, summary)
 
     def redraw(year: int) -> None:
         summarise(year)
@@ -157,11 +157,8 @@ def window_explorer(measures: pd.DataFrame, windows: pd.DataFrame) -> widgets.VB
         summary.value = f"<p>{name}, window {chosen[0]} to {chosen[1]}. " + "; ".join(parts) + ".</p>"
 
     if render.is_static_build():
-        series.disabled = window.disabled = True
         summarise(series.value, window.value)
-        box = widgets.VBox([widgets.HTML(STATIC_NOTE), series, window, summary])
-        display(box)
-        return box
+        return _static_snapshot((series, window), series, window, summary)
 
     def redraw(name: str, chosen: tuple[str, str]) -> None:
         summarise(name, chosen)
@@ -195,12 +192,8 @@ def bargaining_explorer() -> widgets.VBox:
 
     controls = widgets.GridBox(list(sliders.values()), layout=widgets.Layout(grid_template_columns="repeat(2, 330px)"))
     if render.is_static_build():
-        for control in sliders.values():
-            control.disabled = True
         describe(**{k: s.value for k, s in sliders.items()})
-        box = widgets.VBox([widgets.HTML(STATIC_NOTE), legend, controls, result])
-        display(box)
-        return box
+        return _static_snapshot(sliders.values(), legend, controls, result)
     output = widgets.interactive_output(describe, sliders)
     box = widgets.VBox([legend, controls, result, output])
     display(box)
@@ -234,12 +227,8 @@ def policy_options_explorer(scores: pd.DataFrame) -> widgets.VBox:
 
     controls = widgets.VBox(list(sliders.values()))
     if render.is_static_build():
-        for control in sliders.values():
-            control.disabled = True
         describe(**{c: s.value for c, s in sliders.items()})
-        box = widgets.VBox([widgets.HTML(STATIC_NOTE), controls, result])
-        display(box)
-        return box
+        return _static_snapshot(sliders.values(), controls, result)
     output = widgets.interactive_output(describe, sliders)
     box = widgets.VBox([controls, result, output])
     display(box)
