@@ -58,3 +58,10 @@ def test_each_chapter_offers_its_executed_notebook(built_site):
         notebook = nbformat.read(target.resolve(), as_version=4)
         outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
         assert outputs, f"{page}: the downloadable notebook has no outputs"
+
+
+def test_no_launch_button_points_at_another_project(built_site):
+    """Without this book's repository URL configured, no page may offer to launch Jupyter Book's
+    own repository (the default Jupyter Book fills in)."""
+    for path in built_site["html"].rglob("*.html"):
+        assert "executablebooks/jupyter-book" not in path.read_text(), path.name
