@@ -171,22 +171,8 @@ def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, contex
     scripts[:] = unique
 
 
-JUPYTER_BOOK_DEFAULT_REPOSITORY = "executablebooks/jupyter-book"
-
-
-def drop_launch_buttons_without_repository(app: Sphinx, pagename: str, templatename: str, context: dict,
-                                           doctree) -> None:
-    """Until `repository: url:` names this book's repository, Jupyter Book fills in its own, and
-    the theme would offer a Binder button that launches Jupyter Book's sources. Drop the launch
-    group then; the executed-notebook download stays."""
-    repository = f"{context.get('github_user', '')}/{context.get('github_repo', '')}"
-    if repository == JUPYTER_BOOK_DEFAULT_REPOSITORY and context.get("header_buttons"):
-        context["header_buttons"][:] = [b for b in context["header_buttons"] if b.get("label") != "launch-buttons"]
-
-
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited)
     app.connect("html-page-context", on_html_page_context, priority=800)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
-    app.connect("html-page-context", drop_launch_buttons_without_repository, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,118 @@
+"""Launch buttons: none while the book's repository is unknown; once it is set, every notebook
+chapter offers Binder (and JupyterHub, when configured) links that open that chapter's own file.
+
+The repository and hub addresses below are test fixtures, not the module's real addresses (it
+has none yet): the published site gets its address from `_config.yml` or TTPBOOK_REPOSITORY_URL.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import yaml
+
+import site_tools
+
+pytestmark = pytest.mark.build
+
+FIXTURE_REPOSITORY = "https://github.com/example-org/ttp-module"
+FIXTURE_BRANCH = "teaching-2027"
+FIXTURE_HUB = "https://hub.example.edu"
+
+
+def notebook_chapters() -> list[str]:
+    """Chapters that are notebooks (a kernel in their front matter): these get launch buttons."""
+    pages = []
+    for page in site_tools.toc_pages():
+        text = (site_tools.ROOT / f"{page}.md").read_text(encoding="utf-8")
+        front = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else {}
+        if "kernelspec" in (front or {}).get("jupytext", {}) or "kernelspec" in (front or {}):
+            pages.append(page)
+    return pages
+
+
+def links(html: str) -> list[str]:
+    return [unescape(h) for h in re.findall(r'href="([^"]+)"', html)]
+
+
+@pytest.fixture(scope="module")
+def site_with_repository(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("launch")
+    result = site_tools.build(
+        "launch-test", execute="off", extra_args=["--path-output", str(out)],
+        extra_env={"TTPBOOK_REPOSITORY_URL": FIXTURE_REPOSITORY, "TTPBOOK_REPOSITORY_BRANCH": FIXTURE_BRANCH,
+                   "TTPBOOK_JUPYTERHUB_URL": FIXTURE_HUB})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return out / "_build" / "html"
+
+
+def test_the_chapters_with_code_are_notebooks():
+    pages = notebook_chapters()
+    assert {"chapters/background", "chapters/reading-the-op-ed", "chapters/talks-2021-22",
+            "chapters/policy-coherence"} <= set(pages)
+
+
+def test_every_notebook_chapter_launches_its_own_file_on_binder(site_with_repository):
+    for page in notebook_chapters():
+        hrefs = [h for h in links((site_with_repository / f"{page}.html").read_text()) if "mybinder.org" in h]
+        assert hrefs == [f"https://mybinder.org/v2/gh/example-org/ttp-module/{FIXTURE_BRANCH}"
+                         f"?urlpath=lab/tree/{page}.md"], page
+        assert (site_tools.ROOT / f"{page}.md").is_file()
+
+
+def test_every_notebook_chapter_launches_on_the_jupyterhub_through_nbgitpuller(site_with_repository):
+    for page in notebook_chapters():
+        hrefs = [h for h in links((site_with_repository / f"{page}.html").read_text())
+                 if h.startswith(FIXTURE_HUB)]
+        assert len(hrefs) == 1, page
+        url = urlparse(hrefs[0])
+        assert url.path == "/hub/user-redirect/git-pull"
+        query = parse_qs(url.query)
+        assert query == {"repo": [FIXTURE_REPOSITORY], "branch": [FIXTURE_BRANCH],
+                         "urlpath": [f"lab/tree/ttp-module/{page}.md"]}, page
+
+
+def test_the_repository_button_and_no_other_project(site_with_repository):
+    welcome = (site_with_repository / "chapters" / "welcome.html").read_text()
+    assert FIXTURE_REPOSITORY in links(welcome)
+    for path in site_with_repository.rglob("*.html"):
+        assert "executablebooks/jupyter-book" not in path.read_text(), path.name
+
+
+def test_the_published_default_has_no_launch_group_but_keeps_the_notebook_download(built_site):
+    for page in notebook_chapters():
+        html = (built_site["html"] / f"{page}.html").read_text()
+        assert "mybinder.org/v2" not in html and "git-pull" not in html, page
+        assert re.search(r'href="[^"]+\.ipynb"', html), page
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("TTPBOOK_REPOSITORY_URL", "github.com/example-org/ttp-module", "must look like https://github.com/OWNER"),
+    ("TTPBOOK_REPOSITORY_URL", "https://example.org/a/b", "must look like https://github.com/OWNER"),
+    ("TTPBOOK_JUPYTERHUB_URL", "javascript:alert(1)", "must look like https://hub.example.edu"),
+    ("TTPBOOK_REPOSITORY_BRANCH", "main?evil=1", "is not a branch name"),
+])
+def test_a_malformed_address_stops_the_build_with_a_clear_message(tmp_path, variable, value, message):
+    env = {"TTPBOOK_REPOSITORY_URL": FIXTURE_REPOSITORY, variable: value}
+    result = site_tools.build("launch-bad", execute="off", extra_args=["--path-output", str(tmp_path)],
+                              extra_env=env)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+
+
+def test_the_publishing_workflow_builds_with_the_readme_command_and_names_its_repository():
+    """The GitHub Pages workflow cannot run here; check that it builds the way the test above does."""
+    workflow = yaml.safe_load((site_tools.ROOT / ".github" / "workflows" / "publish.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    build = next(step for step in steps if step.get("name") == "Build the book")
+    assert build["run"].strip() == "make book"
+    assert build["env"]["TTPBOOK_REPOSITORY_URL"] == "${{ github.server_url }}/${{ github.repository }}"
+    assert build["env"]["TTPBOOK_REPOSITORY_BRANCH"] == "${{ github.ref_name }}"
+    python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
+    assert python["with"]["python-version"] == "3.11"
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_build/html"
