@@ -7,10 +7,18 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test serve data-check benchmark clean assignments grade benchmark-grading
+.PHONY: book test serve data-check benchmark clean assignments grade benchmark-grading student-release
 
-book: $(BIN)/.book-deps node_modules/.installed   ## build the site into _build/html (cached execution)
+# Cached execution re-runs a chapter when its own text changes. A chapter's output also depends on
+# the book's package and data, so a change to either empties the execution cache first.
+EXECUTION_INPUTS := $(wildcard ttpbook/*.py data/* references.bib)
+
+book: $(BIN)/.book-deps node_modules/.installed _build/.execution-inputs   ## build the site into _build/html (cached execution)
 	TTPBOOK_MODE=book $(BIN)/jupyter-book build . $(JB_FLAGS)
+
+_build/.execution-inputs: $(EXECUTION_INPUTS)
+	rm -rf _build/.jupyter_cache
+	mkdir -p _build && touch $@
 
 test: $(BIN)/.test-deps node_modules/.installed   ## run every test (builds the site with fresh execution)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -32,6 +40,10 @@ grade: $(BIN)/.book-deps   ## make grade ASSIGNMENT=<name> SUBMISSIONS=<folder> 
 	@test -n "$(ASSIGNMENT)" && test -n "$(SUBMISSIONS)" && test -n "$(OUT)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder> OUT=<file.csv> [GRADE_ARGS=...]"; exit 2; }
 	test -f exercises/dist/$(ASSIGNMENT)/autograder/$(ASSIGNMENT)-autograder.zip || $(BIN)/python -m ttpbook.grading assign $(ASSIGNMENT)
 	$(BIN)/python -m ttpbook.grading grade "$(ASSIGNMENT)" "$(SUBMISSIONS)" "$(OUT)" $(GRADE_ARGS)
+
+student-release: $(BIN)/.book-deps   ## make student-release OUT=<new folder>: the copy Binder and nbgitpuller give students (no answer keys)
+	@test -n "$(OUT)" || { echo "usage: make student-release OUT=<new folder>"; exit 2; }
+	$(BIN)/python -m ttpbook.release "$(OUT)"
 
 benchmark-grading: $(BIN)/.book-deps   ## batch grading vs a serial loop of otter run (100 submissions)
 	$(BIN)/python scripts/benchmark_grading.py

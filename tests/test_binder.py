@@ -1,6 +1,9 @@
-"""The Binder environment: built only from binder/, it runs every chapter top to bottom, and its
-post-build step makes MyST chapters open as notebooks. (Done the way repo2docker would, in a
-fresh virtual environment; Binder itself is not reachable from here.)"""
+"""The Binder environment: built only from binder/, it runs every chapter and every assignment
+top to bottom, and its post-build step makes MyST chapters open as notebooks. (Done the way
+repo2docker would, in a fresh virtual environment; Binder itself is not reachable from here.)
+
+Everything runs from the student release (`python -m ttpbook.release`), the copy that the launch
+buttons open: so these tests also show that the release, which holds no answer key, is enough."""
 
 from __future__ import annotations
 
@@ -29,7 +32,14 @@ sys.exit(1 if errors else 0)
 
 
 @pytest.fixture(scope="session")
-def binder_env(tmp_path_factory):
+def student_release(tmp_path_factory):
+    from ttpbook import release
+
+    return release.build_student_release(tmp_path_factory.mktemp("binder-repo") / "repo")
+
+
+@pytest.fixture(scope="session")
+def binder_env(tmp_path_factory, student_release):
     home = tmp_path_factory.mktemp("binder-home")
     target = home / "venv"
     venv.EnvBuilder(with_pip=True).create(target)
@@ -37,12 +47,16 @@ def binder_env(tmp_path_factory):
     env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("TTPBOOK_MODE", None)
     env["PATH"] = f"{target / 'bin'}{os.pathsep}{env['PATH']}"
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(ROOT / "binder" / "requirements.txt"),
-                              "-c", str(ROOT / "constraints.txt")], cwd=ROOT, env=env, capture_output=True, text=True)
+    repo = student_release
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(repo / "binder" / "requirements.txt"),
+                              "-c", str(ROOT / "constraints.txt")], cwd=repo, env=env, capture_output=True, text=True)
     assert install.returncode == 0, install.stderr[-3000:]
-    post = subprocess.run(["bash", str(ROOT / "binder" / "postBuild")], cwd=ROOT, env=env, capture_output=True, text=True)
+    post = subprocess.run(["bash", str(repo / "binder" / "postBuild")], cwd=repo, env=env, capture_output=True, text=True)
     assert post.returncode == 0, post.stderr[-3000:]
-    return {"python": python, "env": env, "home": home}
+    where = subprocess.run([str(python), "-c", "import ttpbook; print(ttpbook.__file__)"], env=env, cwd=home,
+                           capture_output=True, text=True)
+    assert where.stdout.strip().startswith(str(repo)), "the book's package should come from the student release"
+    return {"python": python, "env": env, "home": home, "repo": repo}
 
 
 def test_binder_has_python_version_and_lighter_requirements():
@@ -71,7 +85,8 @@ CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.md") if "```{code-cell}
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_runs_in_the_binder_environment(binder_env, chapter):
-    result = subprocess.run([str(binder_env["python"]), "-c", RUNNER, str(chapter)], env=binder_env["env"],
+    copy = binder_env["repo"] / chapter.relative_to(ROOT)
+    result = subprocess.run([str(binder_env["python"]), "-c", RUNNER, str(copy)], env=binder_env["env"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 
@@ -88,12 +103,10 @@ print("ran", len(notebook.cells), "cells")
 
 
 @pytest.mark.parametrize("notebook", STUDENT_NOTEBOOKS, ids=lambda p: p.stem)
-def test_blank_student_assignment_runs_in_the_binder_environment(binder_env, notebook, tmp_path):
-    """A student opening the assignment on Binder can run it top to bottom (checks report, not crash)."""
-    import shutil
-
-    copy = tmp_path / notebook.name
-    shutil.copy(notebook, copy)
+def test_blank_student_assignment_runs_in_the_binder_environment(binder_env, notebook):
+    """A student opening the assignment on Binder can run it top to bottom (checks report, not crash).
+    It runs in place, in its folder of the student release (nbclient does not write it back)."""
+    copy = binder_env["repo"] / notebook.relative_to(ROOT)
     result = subprocess.run([str(binder_env["python"]), "-c", STUDENT_RUNNER, str(copy)], env=binder_env["env"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+                            cwd=copy.parent, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]

@@ -111,7 +111,7 @@ WRONG = {
          "q3": ("ucdp_events_2021 = float(ucdp_per_month['events'].sum())", "total for the year")},
     ],
     "policy-coherence": [
-        {"q1": ("def agree(a, b):\n    if 'no clear position' in (a, b):\n        return 0.0\n    return models.agreement(a, b)",
+        {"q1": ("def agree_variant(a, b):\n    if 'no clear position' in (a, b):\n        return 0.0\n    return models.agreement(a, b)",
                 "'no clear position' is not disagreement"),
          "q2": ("fed_taliban_2021 = sum(pair_scores) / len(federal_cells.index.intersection(taliban_cells.index))",
                 "treated 'no clear position' as disagreement"),
@@ -121,16 +121,16 @@ WRONG = {
          "q5": ("weighted_index_2025 = float(models.coherence_index(positions, PAKISTANI, '2025-26')['index'])",
                 "index with equal weights"),
          "q6": ("top_option = str(models.rank_options(options, {})['option'].iloc[0])", "ranks first with equal weights")},
-        {"q1": ("def agree(a, b):\n    valid = ('supports', 'conditional', 'opposes')\n"
+        {"q1": ("def agree_variant(a, b):\n    valid = ('supports', 'conditional', 'opposes')\n"
                 "    if a not in valid or b not in valid:\n        return None\n    return 1.0 if a == b else 0.0",
-                "partial agreement (0.5)"),
+                "partial agreement, not disagreement"),
          "q2": ("fed_taliban_2021 = sum(pair_scores) / 7", "counted missing cells"),
          "q3": ("fed_documented_2021 = fed_valid_2021", "a 'no clear position' cell is documented"),
          "q4": ("comparisons_2023 = 3", "N counts comparisons"),
          "q5": ("weighted_index_2025 = weighted_sum / models.coherence_index(positions, PAKISTANI, '2025-26')['comparisons']",
                 "divided by the number of comparisons"),
          "q6": ("top_score = top_score * 4", "weighted sum")},
-        {"q1": ("def agree(a, b):\n    if a == b:\n        return 1.0\n    return models.agreement(a, b)",
+        {"q1": ("def agree_variant(a, b):\n    if a == b:\n        return 1.0\n    return models.agreement(a, b)",
                 "two 'no clear position' cells are not agreement"),
          "q2": ("fed_taliban_2021 = float(sum(s == 1 for s in pair_scores) / len(pair_scores))",
                 "scored conditional against supports as 0"),
@@ -139,7 +139,12 @@ WRONG = {
                 "chapter's figure for 2025-26"),
          "q5": ("weighted_index_2025 = float(models.coherence_index(positions, PAKISTANI, '2025-26', QUESTION_WEIGHTS)"
                 "['pairs']['agreement'].mean())", "averaged the three weighted pairwise agreements")},
-        {"q2": ("fed_taliban_shared = 5", "counted the questions where one actor has 'no clear position'")},
+        {"q1": ("def agree_variant(a, b):\n    return models.agreement(a, b)", "that is the chapter's rule"),
+         "q2": ("fed_taliban_shared = 5", "counted the questions where one actor has 'no clear position'")},
+        {"q1": ("def agree_variant(a, b):\n    table = {('supports', 'conditional'): 0.75, ('opposes', 'conditional'): 0.25}\n"
+                "    if a == b and a in ('supports', 'conditional', 'opposes'):\n        return 1.0\n"
+                "    if 'no clear position' in (a, b):\n        return None\n    return table.get((a, b))",
+                "check both orders")},
     ],
     "capstone": [
         {"q1": ("ucdp_change_2022_2024 = -ucdp_change_2022_2024", "subtracted the wrong way round"),

@@ -111,8 +111,20 @@ def test_the_publishing_workflow_builds_with_the_readme_command_and_names_its_re
     build = next(step for step in steps if step.get("name") == "Build the book")
     assert build["run"].strip() == "make book"
     assert build["env"]["TTPBOOK_REPOSITORY_URL"] == "${{ github.server_url }}/${{ github.repository }}"
-    assert build["env"]["TTPBOOK_REPOSITORY_BRANCH"] == "${{ github.ref_name }}"
+    # Launch buttons open the student release (no answer keys), which an earlier step pushes.
+    assert build["env"]["TTPBOOK_REPOSITORY_BRANCH"] == "student"
+    names = [step.get("name", step.get("uses", "")) for step in steps]
+    release = next(step for step in steps if "student-release" in step.get("run", ""))
+    assert names.index(release["name"]) < names.index("Build the book")
+    assert 'make student-release OUT="$RUNNER_TEMP/student"' in release["run"]
+    assert "git init -q -b student" in release["run"] and " student\n" in release["run"] + "\n"
     python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
     assert python["with"]["python-version"] == "3.11"
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "_build/html"
+
+
+def test_launch_buttons_default_to_the_student_branch():
+    """A repository address set by hand in _config.yml opens the student release, not `main`."""
+    config = yaml.safe_load((site_tools.ROOT / "_config.yml").read_text())
+    assert config["repository"]["branch"] == "student"
