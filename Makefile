@@ -10,14 +10,15 @@ JB_FLAGS := -W -n --keep-going
 .PHONY: book test serve data-check benchmark clean assignments grade benchmark-grading student-release
 
 # Cached execution re-runs a chapter when its own text changes. A chapter's output also depends on
-# the book's package and data, so a change to either empties the execution cache first.
+# the book's package and data, so a change to either empties the execution cache (and Sphinx's
+# record of what it has read, or it would not read the unchanged chapters again) first.
 EXECUTION_INPUTS := $(wildcard ttpbook/*.py data/* references.bib)
 
 book: $(BIN)/.book-deps node_modules/.installed _build/.execution-inputs   ## build the site into _build/html (cached execution)
 	TTPBOOK_MODE=book $(BIN)/jupyter-book build . $(JB_FLAGS)
 
 _build/.execution-inputs: $(EXECUTION_INPUTS)
-	rm -rf _build/.jupyter_cache
+	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
 test: $(BIN)/.test-deps node_modules/.installed   ## run every test (builds the site with fresh execution)
