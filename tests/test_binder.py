@@ -110,3 +110,24 @@ def test_blank_student_assignment_runs_in_the_binder_environment(binder_env, not
     result = subprocess.run([str(binder_env["python"]), "-c", STUDENT_RUNNER, str(copy)], env=binder_env["env"],
                             cwd=copy.parent, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def test_chapters_find_the_book_package_without_an_install(binder_env, tmp_path):
+    """On a JupyterHub whose image has only binder/requirements.txt, nbgitpuller brings the
+    repository but nobody runs `pip install -e .`: the chapters' hidden first cell finds the book's
+    package next to chapters/. Checked with the package uninstalled (reinstalled afterwards)."""
+    import shutil
+
+    python, env = str(binder_env["python"]), binder_env["env"]
+    pulled = tmp_path / "pulled"
+    shutil.copytree(binder_env["repo"], pulled)
+    subprocess.run([python, "-m", "pip", "uninstall", "-y", "-q", "ttpbook"], env=env, check=True, capture_output=True)
+    try:
+        absent = subprocess.run([python, "-c", "import ttpbook"], env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert absent.returncode != 0, "the package should not be importable for this check"
+        chapter = pulled / "chapters" / "data-and-sources.md"
+        result = subprocess.run([python, "-c", RUNNER, str(chapter)], env=env, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    finally:
+        subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", str(binder_env["repo"])], env=env,
+                       check=True, capture_output=True)
