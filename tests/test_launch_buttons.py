@@ -131,23 +131,21 @@ def test_launch_buttons_default_to_the_student_branch():
 
 
 @pytest.mark.browser
-def test_the_site_with_launch_buttons_stays_offline_and_accessible(site_with_repository):
+def test_the_site_with_launch_buttons_stays_offline_and_accessible(site_with_repository, browser_context):
     """The published site (built by the workflow) has the launch menu and the repository button;
     the default build that the other browser tests check does not. Check a chapter of this one
     (built without execution: the page frame and its menus, not the charts): no outside request or
     page error, and no serious axe-core finding."""
     from test_accessibility import AXE, RUN_AXE
 
-    with site_tools.serve(site_with_repository) as base, site_tools.chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        audit = site_tools.PageAudit(context, f"{base}chapters/talks-2021-22.html").open(wait_ms=800)
+    with site_tools.serve(site_with_repository) as base:
+        audit = site_tools.PageAudit(browser_context, f"{base}chapters/talks-2021-22.html").open(wait_ms=800)
         audit.page.click("button[aria-label='Launch interactive content']")
         menu = [a.get_attribute("href") for a in audit.page.query_selector_all(".dropdown-launch-buttons a")]
         audit.page.add_script_tag(content=AXE.read_text())
         violations = audit.page.evaluate(RUN_AXE)
         problems = audit.problems()
         audit.close()
-        context.close()
     assert len(menu) == 2 and menu[0].startswith("https://mybinder.org/v2/gh/example-org/ttp-module/")
     assert problems == []
     assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
