@@ -33,6 +33,8 @@ sys.exit(1 if errors else 0)
 
 @pytest.fixture(scope="session")
 def student_release(tmp_path_factory):
+    """A copy of its own (not test_student_release's): installing into it and running it leaves
+    egg-info and __pycache__ behind, which that file checks are absent from a fresh release."""
     from ttpbook import release
 
     return release.build_student_release(tmp_path_factory.mktemp("binder-repo") / "repo")

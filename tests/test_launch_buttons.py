@@ -30,7 +30,7 @@ def notebook_chapters() -> list[str]:
     for page in site_tools.toc_pages():
         text = (site_tools.ROOT / f"{page}.md").read_text(encoding="utf-8")
         front = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else {}
-        if "kernelspec" in (front or {}).get("jupytext", {}) or "kernelspec" in (front or {}):
+        if "kernelspec" in (front or {}):
             pages.append(page)
     return pages
 
