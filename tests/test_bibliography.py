@@ -112,3 +112,24 @@ def test_references_page_has_one_list_per_source_type():
     filters = re.findall(r'^:filter: sourcetype == "([a-z-]+)"$', page, re.MULTILINE)
     assert filters == list(sources.SOURCE_TYPES)
     assert ":all:" not in page  # the filters replace it; an untyped entry would be listed nowhere
+
+
+def test_source_mix_counts_distinct_works_by_type(tmp_path):
+    chapter = tmp_path / "c.md"
+    chapter.write_text("A {cite:p}`dawn2015nap,menafn2023picss`. B {cite:t}`dawn2015nap`.\n\n"
+                       "```{code-cell} ipython3\nx = "{cite:p}`fearon1995rationalist`"  # a citation a cell prints counts too\n```\n"
+                       "C {cite:p}`fearon1995rationalist`.\n")
+    mix = sourcemix.source_mix(chapter).set_index("sourcetype")["works"]
+    assert mix.to_dict() == {"peer-reviewed": 1, "book": 0, "official": 0, "think-tank": 0,
+                             "major-outlet": 1, "regional-outlet": 0, "aggregator": 1}
+    listed = sourcemix.chapter_sources(chapter)
+    assert list(listed["key"]) == ["fearon1995rationalist", "dawn2015nap", "menafn2023picss"]
+
+
+def test_source_mix_chart_highlights_on_hover(tmp_path):
+    chapter = tmp_path / "c.md"
+    chapter.write_text("A {cite:p}`dawn2015nap`.\n")
+    spec = sourcemix.source_mix_chart(sourcemix.source_mix(chapter)).to_dict()
+    [hover] = spec["params"]
+    assert hover["select"]["on"] == "pointerover"
+    assert spec["encoding"]["opacity"]["condition"]["param"] == hover["name"]

@@ -92,7 +92,7 @@ def source_mix_chart(mix: pd.DataFrame):
 
     hover = alt.selection_point(name="type_hover", on="pointerover", fields=["label"], empty=False)
     return alt.Chart(mix).mark_bar().encode(
-        y=alt.Y("label:N", sort=list(mix["label"]), title=None),
+        y=alt.Y("label:N", sort=list(mix["label"]), title=None, axis=alt.Axis(labelLimit=300)),
         x=alt.X("works:Q", title="Works cited", axis=alt.Axis(tickMinStep=1)),
         opacity=alt.condition(hover, alt.value(1.0), alt.value(0.75)),
         stroke=alt.condition(hover, alt.value("#000000"), alt.value(None)),
