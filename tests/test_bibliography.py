@@ -117,7 +117,7 @@ def test_references_page_has_one_list_per_source_type():
 def test_source_mix_counts_distinct_works_by_type(tmp_path):
     chapter = tmp_path / "c.md"
     chapter.write_text("A {cite:p}`dawn2015nap,menafn2023picss`. B {cite:t}`dawn2015nap`.\n\n"
-                       "```{code-cell} ipython3\nx = "{cite:p}`fearon1995rationalist`"  # a citation a cell prints counts too\n```\n"
+                       "```{code-cell} ipython3\nx = '{cite:p}`fearon1995rationalist`'  # a citation a cell prints counts too\n```\n"
                        "C {cite:p}`fearon1995rationalist`.\n")
     mix = sourcemix.source_mix(chapter).set_index("sourcetype")["works"]
     assert mix.to_dict() == {"peer-reviewed": 1, "book": 0, "official": 0, "think-tank": 0,
