@@ -172,6 +172,7 @@ def _validate_cached(path_str: str, stamp: tuple, spec_json: str, data_dir: str)
     )
 
 
+# Hand-written on purpose: pandas nullable Int64/Float64 keep a missing cell missing (not NaN in a float column).
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string"}
 
 
