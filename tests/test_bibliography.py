@@ -20,7 +20,6 @@ MARKED_AS_ONE_REPORT = re.compile(r"\b(one|a single) report\b|\bsingle source\b"
 KNOWN_TABLE_ROWS = {
     ("background", "ap2014aps"): "APS toll: AP copy on a blog; an original AP or ISPR source is needed",
     ("background", "thenews2025pips"): "PIPS figure: The News copy; PIPS report itself is needed",
-    ("background", "indiandefensenews2025gti"): "GTI figure: blog copy; the GTI report itself is needed",
 }
 
 
