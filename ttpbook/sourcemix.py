@@ -127,6 +127,7 @@ def mix_by_chapter(chapters: dict[str, Path | str]) -> pd.DataFrame:
     """Works cited per chapter (rows) and source type (columns), with a total column."""
     rows = {title: source_mix(path).set_index("label")["works"] for title, path in chapters.items()}
     table = pd.DataFrame(rows).T
+    table.columns.name = None
     table["Total"] = table.sum(axis=1)
     table.index.name = "Chapter"
     return table.reset_index()
