@@ -28,9 +28,6 @@ from urllib.parse import urlparse
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "_build"
-PDF_DIR = BUILD / "pdf"
-EPUB_DIR = BUILD / "epub"
 BOOK_PDF = "ttp-dilemma.pdf"
 BOOK_EPUB = "ttp-dilemma.epub"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -53,7 +50,10 @@ html, body { background: #fff !important; }
 .bd-container, .bd-container__inner, .bd-main, .bd-content, .bd-article-container, .bd-article
   { max-width: none !important; width: auto !important; padding: 0 !important; margin: 0 !important; }
 body { font-size: 10.5pt; line-height: 1.45; color: #111; }
-section.ttp-print-chapter { break-before: page; }
+section.ttp-print-chapter, h1.ttp-print-part { break-before: page; }
+h1.ttp-print-part + section.ttp-print-chapter { break-before: auto; }
+h1.ttp-print-part { font-size: 13pt; text-transform: uppercase; letter-spacing: 0.08em; color: #555;
+  border-bottom: 1px solid #bbb; padding-bottom: 0.3em; }
 figure, .ttp-static-figure, table, pre, .admonition { break-inside: avoid; }
 figure img { max-width: 100% !important; height: auto; }
 figcaption { font-size: 9.5pt; }
@@ -108,9 +108,13 @@ def version() -> str:
     return "unknown"
 
 
-def sphinx_build(builder: str, extra_args: list[str] | None = None) -> None:
-    """Build with Jupyter Book (strict: -W -n --keep-going), reusing the execution cache."""
-    args = [JB, "build", str(ROOT), "-W", "-n", "--keep-going", *(extra_args or [])]
+def sphinx_build(builder: str, output: Path = ROOT) -> None:
+    """Build into ``output``/_build with Jupyter Book (strict: -W -n --keep-going), reusing the
+    execution cache there (``make book`` fills the default one)."""
+    build = output / "_build"
+    build.mkdir(parents=True, exist_ok=True)
+    # --all: write every page again (the print extension changes pages even when no source did).
+    args = [JB, "build", str(ROOT), "-W", "-n", "--keep-going", "--all", "--path-output", str(output)]
     if builder in ("html", "singlehtml"):
         args += ["--builder", builder]
     else:
@@ -119,9 +123,9 @@ def sphinx_build(builder: str, extra_args: list[str] | None = None) -> None:
     say(f"building the {builder} form of the book (reuses executed notebooks)…")
     started = time.time()
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    (BUILD / f"{builder}-build.log").write_text(result.stdout + result.stderr)
+    (build / f"{builder}-build.log").write_text(result.stdout + result.stderr)
     if result.returncode != 0:
-        raise SystemExit(f"The {builder} build failed (see _build/{builder}-build.log):\n"
+        raise SystemExit(f"The {builder} build failed (see {build / (builder + '-build.log')}):\n"
                          + (result.stdout + result.stderr)[-4000:])
     say(f"{builder} build done in {time.time() - started:.1f} s")
 
@@ -150,23 +154,30 @@ def _front_matter(entries: list[dict], numbers: dict[str, int] | None, site_url:
     )
 
 
-def _chapter_anchors(page) -> list[dict]:
-    """Mark each chapter's section so it starts on a new page; return its anchor and title, in order.
+def _chapter_anchors(page, entries: list[dict]) -> list[dict]:
+    """Mark each chapter's section so it starts on a new page, put each part's title before its
+    first chapter (so the PDF outline has parts and chapters), and return each chapter's anchor and
+    title, in reading order.
 
     In Sphinx's single page the root page comes first, and every other chapter follows a marker
     ``<span id="document-chapters/NAME">``."""
-    return page.evaluate("""() => {
+    return page.evaluate("""(parts) => {
         const sections = [document.querySelector('article section')];
         for (const marker of document.querySelectorAll('span[id^="document-"]')) {
             const next = marker.nextElementSibling;
             if (next && next.tagName === 'SECTION') sections.push(next);
         }
-        return sections.filter(Boolean).map(section => {
+        return sections.filter(Boolean).map((section, index) => {
             section.classList.add('ttp-print-chapter');
+            if (parts[index]) {
+                section.insertAdjacentHTML('beforebegin',
+                    `<h1 class="ttp-print-part" id="part-${index}">${parts[index]}</h1>`);
+            }
             const heading = section.querySelector('h1, h2');
             return {anchor: section.id, title: heading.textContent.replace(/#$/, '').trim()};
         });
-    }""")
+    }""", [html.escape(e["part"]) if e["part"] and (i == 0 or entries[i - 1]["part"] != e["part"]) else None
+          for i, e in enumerate(entries)])
 
 
 def _chapter_pages(pdf_path: Path, titles: list[str]) -> list[int]:
@@ -196,16 +207,17 @@ def _chapter_pages(pdf_path: Path, titles: list[str]) -> list[int]:
     return pages
 
 
-def print_pdf(site_url: str = "") -> Path:
-    """Print _build/singlehtml/index.html to _build/pdf/ttp-dilemma.pdf and the chapter PDFs."""
+def print_pdf(output: Path = ROOT, site_url: str = "") -> Path:
+    """Print the single-page build to _build/pdf/ttp-dilemma.pdf, and one PDF per chapter."""
     from playwright.sync_api import sync_playwright
 
     # Sphinx writes the single page under the root document's name (index.html only redirects).
-    index = BUILD / "singlehtml" / f"{toc_entries()[0]['file']}.html"
-    PDF_DIR.mkdir(parents=True, exist_ok=True)
+    index = output / "_build" / "singlehtml" / f"{toc_entries()[0]['file']}.html"
+    pdf_dir = output / "_build" / "pdf"
+    pdf_dir.mkdir(parents=True, exist_ok=True)
     entries = toc_entries()
     title = book_config().get("title", "")
-    book_pdf = PDF_DIR / BOOK_PDF
+    book_pdf = pdf_dir / BOOK_PDF
     blocked: list[str] = []
 
     def route(request_route):
@@ -227,7 +239,7 @@ def print_pdf(site_url: str = "") -> Path:
                 page.emulate_media(media="print")
                 page.add_style_tag(content=PRINT_CSS)
                 page.evaluate("(chrome) => document.querySelectorAll(chrome).forEach(e => e.remove())", SITE_CHROME)
-                anchors = _chapter_anchors(page)
+                anchors = _chapter_anchors(page, entries)
                 if len(anchors) != len(entries):
                     raise SystemExit(f"PDF: found {len(anchors)} chapters in the single page, "
                                      f"expected {len(entries)} from _toc.yml.")
@@ -264,38 +276,40 @@ def _split_chapters(book_pdf: Path, entries: list[dict], starts: dict[str, int])
         for number in range(first - 1, max(first, last)):
             writer.add_page(reader.pages[number])
         writer.add_metadata({"/Title": entry["title"], "/Author": book_config().get("author", "")})
-        with open(PDF_DIR / f"{Path(entry['file']).name}.pdf", "wb") as handle:
+        with open(book_pdf.parent / f"{Path(entry['file']).name}.pdf", "wb") as handle:
             writer.write(handle)
-    say(f"wrote {book_pdf.relative_to(ROOT)} ({len(reader.pages)} pages, "
-        f"{book_pdf.stat().st_size / 1e6:.1f} MB) and {len(ordered)} chapter PDFs in {PDF_DIR.relative_to(ROOT)}/")
+    say(f"wrote {book_pdf} ({len(reader.pages)} pages, {book_pdf.stat().st_size / 1e6:.1f} MB) "
+        f"and {len(ordered)} chapter PDFs beside it")
 
 
 # --- EPUB ---------------------------------------------------------------------------------------
 
-def build_epub() -> Path:
-    sphinx_build("epub")
-    built = sorted((BUILD / "epub").glob("*.epub"), key=lambda p: p.stat().st_mtime)
-    if not built:
-        raise SystemExit("EPUB: the build wrote no .epub file.")
-    target = EPUB_DIR / BOOK_EPUB
-    if built[-1] != target:
-        shutil.copyfile(built[-1], target)
-    say(f"wrote {target.relative_to(ROOT)} ({target.stat().st_size / 1e6:.1f} MB)")
+def build_epub(output: Path = ROOT) -> Path:
+    """Sphinx's EPUB 3 builder; the file is _build/epub/ttp-dilemma.epub (``epub_basename``)."""
+    # Start from an empty folder: Sphinx zips every file it finds there, including old ones.
+    shutil.rmtree(output / "_build" / "epub", ignore_errors=True)
+    sphinx_build("epub", output)
+    target = output / "_build" / "epub" / BOOK_EPUB
+    if not target.exists():
+        raise SystemExit(f"EPUB: the build wrote no {target}.")
+    say(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
     return target
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("edition", choices=["pdf", "epub"])
+    parser.add_argument("--output", type=Path, default=ROOT,
+                        help="the folder whose _build/ receives the edition (default: the book's own)")
     parser.add_argument("--site-url", default=os.environ.get("TTPBOOK_SITE_URL", ""),
                         help="the online edition's address, printed on the title page")
     args = parser.parse_args(argv)
     started = time.time()
     if args.edition == "pdf":
-        sphinx_build("singlehtml")
-        print_pdf(args.site_url)
+        sphinx_build("singlehtml", args.output)
+        print_pdf(args.output, args.site_url)
     else:
-        build_epub()
+        build_epub(args.output)
     say(f"done in {time.time() - started:.1f} s")
     return 0
 

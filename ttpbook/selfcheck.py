@@ -132,8 +132,9 @@ def show_questions(questions: list[dict], shuffle_answers: bool = False) -> None
         display(data, metadata=output.metadata, raw=True)
 
 
-# An output's printed form when it has nothing to print (the quiz's script).
-PRINT_NOTHING = ""
+# An output's printed form when it has nothing to print (the quiz's script). Not empty: an empty
+# representation is dropped, and the build would fall back to the script.
+PRINT_NOTHING = "<!-- printed editions: nothing to print -->"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
