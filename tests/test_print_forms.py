@@ -95,7 +95,7 @@ def test_answers_markdown_names_the_right_letter_and_gives_every_feedback(tmp_pa
                        "    - text: \"The founding\"\n      correct: true\n      feedback: \"Right: first.\"\n"
                        "\'\'\')\n```\n")
     text = selfcheck.answers_markdown([chapter])
-    assert "## Answers: A chapter" in text
+    assert "### Answers: A chapter" in text
     assert "Answer: (b)." in text
     assert "(a) The merger (not right): No: later." in text
     assert "(b) The founding (right): Right: first." in text

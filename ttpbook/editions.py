@@ -52,7 +52,7 @@ html, body { background: #fff !important; }
 body { font-size: 10.5pt; line-height: 1.45; color: #111; }
 section.ttp-print-chapter, h1.ttp-print-part { break-before: page; }
 h1.ttp-print-part + section.ttp-print-chapter { break-before: auto; }
-h1.ttp-print-part { font-size: 13pt; text-transform: uppercase; letter-spacing: 0.08em; color: #555;
+h1.ttp-print-part { font-size: 13pt; letter-spacing: 0.04em; color: #555;
   border-bottom: 1px solid #bbb; padding-bottom: 0.3em; }
 figure, .ttp-static-figure, table, pre, .admonition { break-inside: avoid; }
 figure img { max-width: 100% !important; height: auto; }

@@ -187,7 +187,7 @@ def answers_markdown(chapters: list[str | Path]) -> str:
         title, questions = collect(chapter)
         if not questions:
             continue
-        lines += [f"## Answers: {escape_markdown(title)}", ""]
+        lines += [f"### Answers: {escape_markdown(title)}", ""]
         for number, question in enumerate(questions, start=1):
             right = [f"({letter})" for letter, answer in zip(LETTERS, question["answers"]) if answer["correct"]]
             lines += [f"**{number}. {escape_markdown(question['question'])}**", "",
