@@ -59,8 +59,9 @@ def pdf_pages(pdf) -> list[str]:
 
 def squeeze(text: str) -> str:
     """Text without white space or ligatures: PDF text extraction adds and drops spaces at line
-    ends, and gives 'fi' as one character."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    ends, and gives 'fi' as one character; Sphinx prints typographic quotes."""
+    text = unicodedata.normalize("NFKC", text).translate(str.maketrans("‘’“”", "''\"\""))
+    return "".join(text.split())
 
 
 def outline_titles(reader) -> list[str]:
