@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test serve data-check benchmark clean assignments grade benchmark-grading student-release
+.PHONY: pdf epub book test serve data-check benchmark clean assignments grade benchmark-grading student-release
 
 # Cached execution re-runs a chapter when its own text changes. A chapter's output also depends on
 # the book's package and data, so a change to either empties the execution cache (and Sphinx's
@@ -23,6 +23,12 @@ _build/.execution-inputs: $(EXECUTION_INPUTS)
 
 test: $(BIN)/.test-deps node_modules/.installed   ## run every test (builds the site with fresh execution)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+pdf: $(BIN)/.test-deps node_modules/.installed _build/.execution-inputs   ## the whole book and each chapter as PDF, in _build/pdf (Debian's Chromium prints it)
+	$(BIN)/python -m ttpbook.editions pdf
+
+epub: $(BIN)/.book-deps node_modules/.installed _build/.execution-inputs   ## the whole book as EPUB 3, _build/epub/ttp-dilemma.epub
+	$(BIN)/python -m ttpbook.editions epub
 
 serve:   ## serve the built site on http://127.0.0.1:$(PORT)
 	@test -f _build/html/index.html || { echo "No built site: run 'make book' first."; exit 1; }
