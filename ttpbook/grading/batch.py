@@ -90,7 +90,7 @@ def grade_one(path: Path, autograder: Autograder, sandboxes: Sandboxes, *, timeo
         }))
         sandboxes.hand_over(box, uid)
         log_path = sandboxes.root / f"{box.name}.log"   # outside the box: the submission cannot fake it
-        proc = sandboxes.launch(box, uid, child_env(inside), log_path, memory_mb * 2**20, int(timeout) + 5)
+        proc = sandboxes.launch(box, uid, child_env(inside, sandboxes.run_id), log_path, memory_mb * 2**20, int(timeout) + 5)
         try:
             proc.wait(timeout=timeout)
             timed_out = False

@@ -123,6 +123,8 @@ class Sandboxes:
             raise SandboxError("no isolation and no setpriv (util-linux) to drop root: refusing to run "
                                "submissions as root")
         self.root = Path(tempfile.mkdtemp(prefix="ttpbook-grade-"))
+        tag = os.environ.get("TTPBOOK_GRADING_TAG", "")   # lets a test find what this run started
+        self.run_id = f"{tag}:{self.root.name}" if tag else self.root.name
         self.hide = [Path(p).resolve() for p in hide]
         base = UID_BASE + (os.getpid() % 100_000) * 64
         self._free = list(range(base, base + jobs)) if self.as_root else [os.getuid()] * jobs
@@ -250,8 +252,9 @@ class Sandboxes:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def child_env(box_inside: Path) -> dict[str, str]:
-    """The whole environment of a grading process: nothing of the grader's own is passed on."""
+def child_env(box_inside: Path, run_id: str = "") -> dict[str, str]:
+    """The whole environment of a grading process: nothing of the grader's own is passed on
+    (``TTPBOOK_GRADING_RUN`` only names the run, so that a test can look for leftovers)."""
     venv_bin = str(Path(sys.executable).parent)
     home = box_inside / "home"
     env = {
@@ -278,6 +281,7 @@ def child_env(box_inside: Path) -> dict[str, str]:
         "MKL_NUM_THREADS": "1",
         "NUMEXPR_MAX_THREADS": "1",
         "MALLOC_ARENA_MAX": "2",
+        "TTPBOOK_GRADING_RUN": run_id or "unnamed",
     }
     if sys.prefix != sys.base_prefix:
         env["VIRTUAL_ENV"] = sys.prefix
