@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import psutil
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))

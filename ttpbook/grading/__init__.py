@@ -32,8 +32,9 @@ from .masters import EXERCISES, MASTERS, ROOT, AssignError, Master, Question, li
 from .submissions import Row, find_autograder
 
 # Autograders generated before the checks moved to ttpbook.checks import them from here.
-from ttpbook.checks import exact_counts, exact_float, exact_int, exact_ints, exact_labels, exact_str, label_report  # noqa: E402,F401,I001
+from ttpbook.checks import exact_counts, exact_float, exact_int, exact_ints, exact_labels, exact_str, label_report
 
-__all__ = ["AssignError", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "EXERCISES", "MASTERS", "Master", "Question",
+__all__ = ["exact_counts", "exact_float", "exact_int", "exact_ints", "exact_labels", "exact_str", "label_report",
+           "AssignError", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "EXERCISES", "MASTERS", "Master", "Question",
            "ROOT", "Row", "assign", "check", "find_autograder", "find_leaks", "grade", "hidden_fragments",
            "lint_master", "master_paths", "read_master", "solution_fragments"]

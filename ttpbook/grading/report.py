@@ -67,7 +67,7 @@ def _charts(summary: dict[str, Any]) -> str:
 
     possible = summary["possible"]
     distribution = [{"score": k, "submissions": v} for k, v in summary["distribution"].items()]
-    scores = alt.Chart(alt.Data(values=distribution)).mark_bar(color=theme.PALETTE[0]).encode(
+    scores = alt.Chart(alt.Data(values=distribution)).mark_bar(color=theme.PALETTE[0], size=14).encode(
         x=alt.X("score:Q", title=f"Autograded score (out of {possible:g})", scale=alt.Scale(domain=[0, possible])),
         y=alt.Y("submissions:Q", title="Submissions", axis=alt.Axis(tickMinStep=1)),
     ).properties(width=theme.WIDTH, height=200, title="Score distribution")
