@@ -258,3 +258,51 @@ def test_the_sandbox_has_no_network_no_privileges_and_sees_only_its_own_folder()
     needed = {Path(p).resolve().relative_to("/root").parts[0] for p in (sys.prefix, sys.base_prefix)
               if Path(p).resolve().is_relative_to("/root")}
     assert set(shown) <= needed, (shown, needed)
+
+
+def _path_without_bwrap(folder: Path) -> str:
+    """A PATH with prlimit and setpriv but no bwrap, as on a machine without bubblewrap."""
+    import shutil
+
+    folder.mkdir()
+    for tool in ("prlimit", "setpriv"):
+        found = shutil.which(tool)
+        if found:
+            (folder / tool).symlink_to(found)
+    return str(folder)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the refusal applies to root")
+def test_without_bubblewrap_root_refuses_unless_allowed_and_then_never_runs_as_root(tmp_path):
+    subs = tmp_path / "subs"
+    gs.write(gs.submission(NAME), subs / "solved.ipynb")
+    (subs / "empty.ipynb").write_bytes(b"")
+    env = {"PATH": _path_without_bwrap(tmp_path / "bin")}
+    out = tmp_path / "refused" / "grades.csv"
+    proc = gs.run_grade(NAME, subs, out, env=env)
+    assert proc.returncode == 2 and "--allow-unsandboxed" in proc.stderr and "bubblewrap" in proc.stderr, proc.stderr
+    assert not out.exists()
+    out = tmp_path / "allowed" / "grades.csv"
+    proc = gs.run_grade(NAME, subs, out, "--allow-unsandboxed", env=env)
+    closed = sandbox.closed_to_others()
+    if closed:   # e.g. Python installed under /root: an unprivileged user id could not run it
+        assert proc.returncode == 2 and f"cannot reach {closed}" in proc.stderr, proc.stderr
+        assert not out.exists()
+        return
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "WARNING: no isolation" in proc.stderr and "unprivileged user id" in proc.stderr
+    rows = gs.read_rows(out)
+    assert rows["solved"]["status"] == "graded" and float(rows["solved"]["total"]) == 16, rows["solved"]
+    assert rows["empty"]["status"] == "not-a-notebook"
+    assert "WARNING: no isolation" in out.with_name("grades_report.html").read_text()
+    assert gs.grader_leftovers() == []
+
+
+def test_the_output_cap_still_matches_nbclient():
+    """The child caps output by wrapping nbclient's NotebookClient.output; a signature change
+    in an nbclient release must fail here, not silently lose outputs."""
+    from ttpbook.grading.child import OUTPUT_HOOK_PARAMETERS, output_hook
+
+    original = output_hook()
+    import inspect
+    assert list(inspect.signature(original).parameters) == OUTPUT_HOOK_PARAMETERS

@@ -100,6 +100,17 @@ def _system_mounts(made: set[Path]) -> list[str]:
     return args
 
 
+def closed_to_others() -> str | None:
+    """The first folder on the way to this Python (or its environment) that other users cannot enter."""
+    import stat
+
+    for target in (Path(sys.executable).resolve(), Path(sys.prefix).resolve(), ROOT.resolve()):
+        for folder in reversed(target.parents):
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                return str(folder)
+    return None
+
+
 class Sandboxes:
     """Sandbox folders, user ids and launch commands for one grading run.
 
@@ -122,6 +133,10 @@ class Sandboxes:
         if self.mode == "none" and self.as_root and not shutil.which("setpriv"):
             raise SandboxError("no isolation and no setpriv (util-linux) to drop root: refusing to run "
                                "submissions as root")
+        if self.mode == "none" and self.as_root and closed_to_others():
+            raise SandboxError(f"without isolation, submissions run as an unprivileged user id, which cannot "
+                               f"reach {closed_to_others()} (not open to other users), so it cannot run this "
+                               "Python: install Python and the virtual environment where every user can read them")
         self.root = Path(tempfile.mkdtemp(prefix="ttpbook-grade-"))
         tag = os.environ.get("TTPBOOK_GRADING_TAG", "")   # lets a test find what this run started
         self.run_id = f"{tag}:{self.root.name}" if tag else self.root.name
