@@ -5,6 +5,7 @@ submissions on this machine in sandboxes (no Docker), and report on a class and 
     python -m ttpbook.grading grade ASSIGNMENT SUBMISSIONS_DIR OUT.csv [--format plain|canvas]
                                      [--overwrite] [--jobs N] [--timeout S] [--memory-mb M]
     python -m ttpbook.grading gradebook GRADES_DIR OUT.csv [--weights W] [--overwrite]
+    python -m ttpbook.grading gradescope AUTOGRADER.zip SUBMISSION.ipynb   # the Gradescope route, rehearsed
     python -m ttpbook.grading check                             # lint the masters, look for leaks
 
 One module per job:

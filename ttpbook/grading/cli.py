@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
                         help='weights per assignment: "background=1,capstone=2" or a CSV file (assignment,weight)')
     p_book.add_argument("--overwrite", action="store_true", help="replace existing gradebook files")
 
+    p_gs = sub.add_parser("gradescope", help="rehearse the Gradescope route: run an autograder zip's own "
+                                             "run_autograder on one submission in a disposable /autograder")
+    p_gs.add_argument("zip", type=Path, help="the autograder zip, e.g. exercises/dist/background/autograder/background-autograder.zip")
+    p_gs.add_argument("submission", type=Path, help="a submitted notebook")
+
     sub.add_parser("check", help="lint the masters and look for answers in public files")
     return parser
 
@@ -65,13 +70,19 @@ def main(argv: list[str] | None = None) -> int:
             from .gradebook import build_gradebook
 
             build_gradebook(args.grades, args.out, weights=args.weights, overwrite=args.overwrite)
+        elif args.command == "gradescope":
+            import json
+
+            from .gradescope import run_gradescope
+
+            print(json.dumps(run_gradescope(args.zip, args.submission), indent=2))
         else:
             problems = check()
             for problem in problems:
                 print(problem)
             print(f"{len(problems)} problem(s)")
             return 1 if problems else 0
-    except (AssignError, SandboxError, FileExistsError, FileNotFoundError, ValueError) as error:
+    except (AssignError, SandboxError, FileExistsError, FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
