@@ -1,4 +1,4 @@
-"""The command line: ``python -m ttpbook.grading assign | grade | gradebook | check``, which the Make targets call."""
+"""The command line: ``python -m ttpbook.grading assign | grade | gradebook | gradescope | check``, which the Make targets call."""
 
 from __future__ import annotations
 

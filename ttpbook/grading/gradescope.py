@@ -51,8 +51,8 @@ def run_gradescope(zip_path: Path | str, submission: Path | str, *, timeout: flo
                    keep: Path | None = None) -> dict:
     """Run ``zip_path``'s ``run_autograder`` on ``submission`` as Gradescope would; return results.json.
 
-    Raises RuntimeError (with the log's end) when no results.json was written, and
-    SandboxError-like RuntimeError when bubblewrap cannot run here.
+    Raises RuntimeError when bubblewrap cannot run here, or (with the end of the output) when
+    ``run_autograder`` wrote no results.json.
     """
     if not bwrap_works():
         raise RuntimeError("the Gradescope rehearsal needs bubblewrap (bwrap) with namespaces; use `otter run` instead")
