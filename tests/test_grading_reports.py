@@ -302,6 +302,11 @@ def test_make_gradebook_and_its_report_page(term, tmp_path, browser):
     page = Tables(report.read_text())
     summary = {row[0]: row for row in page.table_with("Assignment")[1:]}
     assert summary["background"][3:5] == ["3", "2"]      # graded, missing (dan: grader-error; carol)
+    bands = next(t for t in page.tables if t[0] == ["Assignment", "From %", "To %", "Students"])
+    counted = {(a, int(low)): int(n) for a, low, _, n in bands[1:] if int(n)}
+    # background: Carol 0 %, bob 50 %, alice 100 %; capstone: dan 50 %, alice and carol 100 %
+    assert counted == {("background", 0): 1, ("background", 50): 1, ("background", 90): 1,
+                       ("capstone", 50): 1, ("capstone", 90): 2}
     assert _open_offline(browser, report, charts=1) == []
 
 

@@ -227,30 +227,46 @@ def gradebook_summary(book: Gradebook) -> list[dict[str, Any]]:
     return out
 
 
+def score_bins(book: Gradebook, width: int = 10) -> list[dict[str, Any]]:
+    """Per assignment, how many students scored in each band of ``width`` percentage points (100 % in the top band)."""
+    bands = []
+    for a in book.assignments:
+        percents = [100 * book.score(k, a) / book.possible[a] for k in book.students
+                    if book.score(k, a) is not None and book.possible[a]]
+        for low in range(0, 100, width):
+            count = sum(1 for p in percents if low <= p < low + width or (low + width == 100 and p == 100))
+            bands.append({"assignment": a, "from": low, "to": low + width, "students": count})
+    return bands
+
+
 def render_gradebook_report(book: Gradebook) -> str:
     import altair as alt
 
     from ttpbook import theme
 
-    points = [{"assignment": a, "percent": 100 * book.score(k, a) / book.possible[a]}
-              for a in book.assignments for k in book.students
-              if book.score(k, a) is not None and book.possible[a]]
-    chart = alt.Chart(alt.Data(values=points)).mark_tick(color=theme.PALETTE[0], thickness=2, size=18).encode(
-        x=alt.X("percent:Q", title="Autograded score (% of the assignment's points)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("assignment:N", sort=book.assignments, title="Assignment"),
-    ).properties(width=theme.WIDTH, height=36 * max(1, len(book.assignments)), title="Scores per assignment")
+    bands = score_bins(book)
+    chart = alt.Chart(alt.Data(values=bands)).mark_bar(color=theme.PALETTE[0]).encode(
+        x=alt.X("from:Q", bin="binned", title="Autograded score (% of the assignment's points)",
+                scale=alt.Scale(domain=[0, 100])),
+        x2="to:Q",
+        y=alt.Y("students:Q", title="Students", axis=alt.Axis(tickMinStep=1)),
+        row=alt.Row("assignment:N", sort=book.assignments, title=None),
+    ).properties(width=theme.WIDTH, height=70, title="Score distribution per assignment")
     summary = gradebook_summary(book)
 
     def fmt(value: float | None) -> str:
         return "" if value is None else f"{value:.4g}"
 
     body = [f"<h1>Term gradebook: {len(book.students)} students, {len(book.assignments)} assignments</h1>",
-            pages.figure(chart, "Scores per assignment.",
-                         "Each tick is one student's autograded score on one assignment, as a percentage of its "
-                         "points; missing submissions are not drawn.",
-                         ["Assignment", "Possible", "Weight", "Graded", "Missing", "Mean", "Median", "Lowest", "Highest"],
-                         [(s["assignment"], fmt(s["possible"]), fmt(s["weight"]), s["graded"], s["missing"],
-                           fmt(s["mean"]), fmt(s["median"]), fmt(s["min"]), fmt(s["max"])) for s in summary]),
+            "<h2>Assignments</h2>",
+            pages.table(["Assignment", "Possible", "Weight", "Graded", "Missing", "Mean", "Median", "Lowest", "Highest"],
+                        [(s["assignment"], fmt(s["possible"]), fmt(s["weight"]), s["graded"], s["missing"],
+                          fmt(s["mean"]), fmt(s["median"]), fmt(s["min"]), fmt(s["max"])) for s in summary]),
+            pages.figure(chart, "Score distribution per assignment.",
+                         "For each assignment, how many students scored in each band of 10 percentage points of its "
+                         "autograded points; missing submissions are not counted.",
+                         ["Assignment", "From %", "To %", "Students"],
+                         [(b["assignment"], b["from"], b["to"], b["students"]) for b in bands]),
             "<h2>Problems to resolve</h2>"]
     body.append("<ul>" + "".join(f"<li>{pages.esc(p)}</li>" for p in book.problems) + "</ul>"
                 if book.problems else "<p>None: every student has one grade for every assignment.</p>")
