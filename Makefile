@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: pdf epub book test serve data-check benchmark clean assignments grade benchmark-grading student-release
+.PHONY: pdf epub book test serve data-check benchmark clean assignments grade gradebook benchmark-grading student-release
 
 # Cached execution re-runs a chapter when its own text changes. A chapter's output also depends on
 # the book's package and data, so a change to either empties the execution cache (and Sphinx's
@@ -43,16 +43,20 @@ benchmark: $(BIN)/.test-deps node_modules/.installed   ## print build times, pag
 assignments: $(BIN)/.book-deps   ## generate exercises/student/ and exercises/dist/ from exercises/masters/
 	$(BIN)/python -m ttpbook.grading assign
 
-grade: $(BIN)/.book-deps   ## make grade ASSIGNMENT=<name> SUBMISSIONS=<folder> OUT=<file.csv> [GRADE_ARGS="--overwrite --format canvas"]
+grade: $(BIN)/.book-deps   ## make grade ASSIGNMENT=<name> SUBMISSIONS=<folder> OUT=<file.csv> [GRADE_ARGS="--overwrite --format canvas"]: CSV, feedback and OUT_report.html
 	@test -n "$(ASSIGNMENT)" && test -n "$(SUBMISSIONS)" && test -n "$(OUT)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder> OUT=<file.csv> [GRADE_ARGS=...]"; exit 2; }
 	test -f exercises/dist/$(ASSIGNMENT)/autograder/$(ASSIGNMENT)-autograder.zip || $(BIN)/python -m ttpbook.grading assign $(ASSIGNMENT)
 	$(BIN)/python -m ttpbook.grading grade "$(ASSIGNMENT)" "$(SUBMISSIONS)" "$(OUT)" $(GRADE_ARGS)
+
+gradebook: $(BIN)/.book-deps   ## make gradebook GRADES=<folder of grades CSVs> OUT=<gradebook.csv> [WEIGHTS="background=1,capstone=2"]
+	@test -n "$(GRADES)" && test -n "$(OUT)" || { echo "usage: make gradebook GRADES=<folder of grades CSVs> OUT=<gradebook.csv> [WEIGHTS=name=w,...|file.csv] [GRADEBOOK_ARGS=--overwrite]"; exit 2; }
+	$(BIN)/python -m ttpbook.grading gradebook "$(GRADES)" "$(OUT)" $(if $(WEIGHTS),--weights "$(WEIGHTS)") $(GRADEBOOK_ARGS)
 
 student-release: $(BIN)/.book-deps   ## make student-release OUT=<new folder>: the copy Binder and nbgitpuller give students (no answer keys)
 	@test -n "$(OUT)" || { echo "usage: make student-release OUT=<new folder>"; exit 2; }
 	$(BIN)/python -m ttpbook.release "$(OUT)"
 
-benchmark-grading: $(BIN)/.book-deps   ## batch grading vs a serial loop of otter run (100 submissions)
+benchmark-grading: $(BIN)/.book-deps   ## batch grading vs a serial loop of otter run, and the class report (100 submissions)
 	$(BIN)/python scripts/benchmark_grading.py
 
 clean:
