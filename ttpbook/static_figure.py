@@ -15,7 +15,6 @@ import re
 from typing import Iterable
 
 import altair as alt
-import vl_convert
 
 # What a reader of the printed page is told about each kind of control.
 _INPUT_WORDS = {"select": "a drop-down menu", "range": "a slider", "checkbox": "a check box",
@@ -57,7 +56,12 @@ def interactive_features(spec: dict) -> list[str]:
 
 
 def svg(chart: alt.TopLevelMixin) -> str:
-    """The chart's default view as SVG, drawn by the Vega team's converter (no browser)."""
+    """The chart's default view as SVG, drawn by the Vega team's converter (no browser).
+
+    Imported here, not at the top: only the book build draws static figures, and the lighter
+    Binder environment (binder/requirements.txt) does not install vl-convert."""
+    import vl_convert
+
     return vl_convert.vegalite_to_svg(chart.to_dict(), vl_version=_vl_version())
 
 
