@@ -155,7 +155,9 @@ def build_assets(book_root: Path, out: Path) -> None:
 
 def on_config_inited(app: Sphinx, config) -> None:
     os.environ[MODE_VARIABLE] = BOOK_MODE  # inherited by every kernel this build starts
-    out = Path(app.doctreedir).parent / ASSET_DIR_NAME
+    # In the book's own _build/, whatever --path-output says: every build (the author's, the
+    # tests', the benchmark's) shares one cached Vega bundle.
+    out = Path(app.srcdir) / "_build" / ASSET_DIR_NAME
     for stale in (out.iterdir() if out.exists() else ()):
         if stale.is_dir() and stale.name not in ("vega", "mathjax"):  # e.g. the old widget manager
             shutil.rmtree(stale)

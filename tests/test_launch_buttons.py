@@ -43,7 +43,7 @@ def links(html: str) -> list[str]:
 def site_with_repository(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("launch")
     result = site_tools.build(
-        "launch-test", execute="off", extra_args=["--path-output", str(out)],
+        "launch-test", execute="off", output=out,
         extra_env={"TTPBOOK_REPOSITORY_URL": FIXTURE_REPOSITORY, "TTPBOOK_REPOSITORY_BRANCH": FIXTURE_BRANCH,
                    "TTPBOOK_JUPYTERHUB_URL": FIXTURE_HUB})
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
@@ -98,7 +98,7 @@ def test_the_published_default_has_no_launch_group_but_keeps_the_notebook_downlo
 ])
 def test_a_malformed_address_stops_the_build_with_a_clear_message(tmp_path, variable, value, message):
     env = {"TTPBOOK_REPOSITORY_URL": FIXTURE_REPOSITORY, variable: value}
-    result = site_tools.build("launch-bad", execute="off", extra_args=["--path-output", str(tmp_path)],
+    result = site_tools.build("launch-bad", execute="off", output=tmp_path,
                               extra_env=env)
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
