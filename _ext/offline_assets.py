@@ -14,8 +14,9 @@ from CDNs, and math loads MathJax from a CDN. This extension:
    not clash with Sphinx's globals, and sets ``VEGA_DEBUG`` so Altair's chart HTML uses them
    instead of the CDN. The bundle is made once per Altair and vl-convert version and kept in
    ``_build/offline-assets`` (the key is in ``vega/VERSIONS``): a rebuild reuses it;
-2. copies a pruned MathJax 3 from ``node_modules`` (installed by ``npm ci`` from
-   ``package.json``) into ``_static``; ``_config.yml`` points ``mathjax_path`` at it;
+2. copies the MathJax 3 components the book loads (``MATHJAX_KEEP``, matching ``_config.yml``'s
+   ``mathjax3_config``) from ``node_modules`` (installed by ``npm ci`` from ``package.json``)
+   into ``_static``; ``_config.yml`` points ``mathjax_path`` at them;
 3. loads each heavy asset only on the pages that use it: the Vega bundle on pages with a chart,
    MathJax on pages with math (Sphinx also loads it on every page whose toctree includes a page
    with math: the welcome page). The static site has no widget manager: the explorers are drawn
@@ -50,7 +51,9 @@ VEGA_BUNDLE = "vega/vega-bundle.js"
 VEGA_BUNDLE_KEY = "vega/VERSIONS"
 WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
-MATHJAX_KEEP = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui")
+# The MathJax components _config.yml's mathjax3_config loads (and what they load in turn).
+MATHJAX_KEEP = ("startup.js", "core.js", "input/tex.js", "input/tex/extensions", "output/chtml.js",
+                "output/chtml/fonts/tex.js", "output/chtml/fonts/woff-v2", "a11y/assistive-mml.js")
 
 
 def altair_versions() -> dict[str, str]:
@@ -141,9 +144,10 @@ def build_assets(book_root: Path, out: Path) -> None:
                              "book folder (`make book` does it for you).")
     write_vega_bundle(out)
     stamp = out / "mathjax" / "VERSION"
-    mathjax_version = (modules / "mathjax" / "package.json").read_text(encoding="utf-8")
+    mathjax_version = (modules / "mathjax" / "package.json").read_text(encoding="utf-8") + repr(MATHJAX_KEEP)
     if stamp.exists() and stamp.read_text(encoding="utf-8") == mathjax_version:
         return
+    shutil.rmtree(out / "mathjax", ignore_errors=True)
     for keep in MATHJAX_KEEP:
         source = mathjax / keep
         files = [source] if source.is_file() else [p for p in source.rglob("*") if p.is_file()]
@@ -185,9 +189,13 @@ def load_assets_where_used(app: Sphinx, pagename: str, templatename: str, contex
         return
     page_has_math = app.env.get_domain("math").data["has_equations"].get(pagename, False)
     mathjax = "_static/" + str(app.config.mathjax_path)  # Sphinx files page scripts under _static/
+
+    def is_mathjax(script) -> bool:
+        return (str(getattr(script, "filename", "") or "") == mathjax
+                or str(getattr(script, "attributes", {}).get("body", "")).startswith("window.MathJax ="))
+
     scripts[:] = [script for script in scripts
-                  if _script_type(script) != WIDGET_STATE_TYPE
-                  and (page_has_math or str(getattr(script, "filename", "") or "") != mathjax)]
+                  if _script_type(script) != WIDGET_STATE_TYPE and (page_has_math or not is_mathjax(script))]
 
 
 def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -210,4 +218,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited)
     app.connect("html-page-context", load_assets_where_used, priority=800)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
-    return {"version": "2.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.1", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,45 +1,164 @@
-"""Print build and page-speed figures for this machine (not a test: it asserts nothing).
+"""Print build and page-weight figures for this machine, each next to its target (a benchmark: it
+asserts nothing; tests/test_build.py keeps the rules that can be tested).
 
-    make benchmark        # or: .venv/bin/python scripts/benchmark.py
+    make benchmark                                   # everything below
+    .venv/bin/python scripts/benchmark.py --weights-only _build/html   # page weights of a built site
 
-Measures: a cold build with execution; a cached rebuild with no change; a full re-read with the
-cache (--all); a full build without execution; the size of _build/html; each page's own HTML
-weight and the shared assets' weight; and the median time from moving a chart's slider to the
-chart redrawing, in headless Chromium with the network blocked. Targets for the finished book:
-cached rebuild within 2x the no-execution build; every page's HTML under 500 KB; the site under
-25 MB; slider-to-redraw median under 50 ms.
+Measures, without touching the author's sources or _build/html:
+1. builds of a copy of the book in _build/benchmark/ (the same venv and node_modules):
+   - a cold build, executing every notebook (target: about 5 s per executed chapter or better);
+   - a rebuild with nothing changed;
+   - a rebuild after one chapter's code changed (target: that chapter alone re-executes);
+2. `make book` with nothing changed in the author's folder, median of 3 after one warm-up run
+   (target: at most 2.5 s);
+3. each page's cold weight, as a new reader meets it: headless Chromium, empty cache, network
+   blocked, every response body counted uncompressed, split by asset (targets: every page at
+   most 3.5 MB, pages without a chart at most 2.5 MB);
+4. the median time from moving a chart's slider to the chart redrawing (target: under 50 ms).
 """
 
 from __future__ import annotations
 
+import argparse
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import site_tools  # noqa: E402
 
 ROOT = site_tools.ROOT
+WORK = ROOT / "_build" / "benchmark"
+COPY = WORK / "book"
+BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "chapters", "data", "_ext", "_static", "ttpbook"]
+CHANGED_CHAPTER = "chapters/data-and-sources.md"
 SLIDER_PAGE = "chapters/data-and-sources.html"
 SLIDER_MOVES = 40
+MB = 1e6
+TARGETS = {"page": 3.5 * MB, "page_without_chart": 2.5 * MB, "no_change": 2.5, "per_chapter": 5.0,
+           "slider_ms": 50.0}
+ASSETS = [  # (label, how its address looks), first match wins
+    ("Vega", re.compile(r"/_static/vega/")),
+    ("MathJax", re.compile(r"/_static/mathjax/")),
+    ("widget manager", re.compile(r"html-manager|require\.js|@jupyter-widgets")),
+    ("theme and Sphinx", re.compile(r"/_static/")),
+    ("search index", re.compile(r"searchindex\.js")),
+]
 
 
-def timed_build(label: str, execute: str, *extra: str) -> float:
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "OVER TARGET"
+
+
+def copy_book() -> None:
+    shutil.rmtree(WORK, ignore_errors=True)
+    COPY.mkdir(parents=True)
+    for name in BOOK_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, COPY / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, COPY / name)
+    (COPY / "node_modules").symlink_to(ROOT / "node_modules")
+
+
+def build_copy() -> tuple[float, int, bool]:
+    """Build the copy (cached execution, as `make book` does); seconds, notebooks executed, success."""
     start = time.perf_counter()
-    result = site_tools.build("benchmark", execute=execute, extra_args=list(extra))
+    result = subprocess.run([site_tools.JB, "build", str(COPY), "-W", "-n", "--keep-going"], cwd=COPY,
+                            capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"
-    print(f"  {label:<44} {elapsed:7.1f} s   {status}")
-    return elapsed
+    log = result.stdout + result.stderr
+    return elapsed, log.count("Executing notebook"), result.returncode == 0 and "build succeeded" in log
 
 
-def folder_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+def executed_chapters() -> int:
+    return sum("```{code-cell}" in (ROOT / f"{page}.md").read_text() for page in site_tools.toc_pages())
 
 
-def slider_latencies() -> list[float]:
+def make_book_no_change(runs: int = 3) -> list[float]:
+    subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)  # warm-up, brings it up to date
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def builds() -> Path:
+    print("Builds of a copy of the book in _build/benchmark/ (-W -n --keep-going, cached execution):")
+    copy_book()
+    chapters = executed_chapters()
+    cold, executed, ok = build_copy()
+    print(f"  cold build, executing every notebook       {cold:6.1f} s   {executed} executed, "
+          f"{cold / max(executed, 1):.1f} s per chapter (target <= {TARGETS['per_chapter']:.0f})  "
+          f"{'ok' if ok else 'BUILD FAILED'}")
+    again, executed_again, ok = build_copy()
+    print(f"  rebuild, nothing changed                   {again:6.1f} s   {executed_again} executed (target 0)  "
+          f"{'ok' if ok else 'BUILD FAILED'}")
+    chapter = COPY / CHANGED_CHAPTER
+    text = chapter.read_text()
+    chapter.write_text(text.replace("```{code-cell} ipython3\n", "```{code-cell} ipython3\n# benchmark edit\n", 1))
+    changed, executed_changed, ok = build_copy()
+    print(f"  rebuild, one chapter's code changed        {changed:6.1f} s   {executed_changed} executed "
+          f"(target 1 of {chapters})  {'ok' if ok and executed_changed == 1 else 'CHECK'}")
+    times = make_book_no_change()
+    median = statistics.median(times)
+    print(f"  `make book` in the book folder, no change  {median:6.1f} s   median of {[round(t, 2) for t in times]} "
+          f"(target <= {TARGETS['no_change']})  {verdict(median <= TARGETS['no_change'])}")
+    return site_tools.html_dir(COPY)
+
+
+def page_weight(context, url: str) -> dict[str, int]:
+    """Every response body for one page opened cold, in bytes, grouped by asset."""
+    page = context.new_page()
+    host = urlparse(url).netloc
+    responses = []
+    page.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).netloc == host or
+               urlparse(r.request.url).scheme in ("data", "blob") else r.abort())
+    page.on("response", lambda response: responses.append(response))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_timeout(500)
+    weights: dict[str, int] = {}
+    for response in responses:
+        try:
+            size = len(response.body())
+        except Exception:  # noqa: BLE001 - redirects and aborted requests have no body
+            continue
+        address = response.url.split("?", 1)[0]
+        label = "page HTML" if address == url else next(
+            (name for name, pattern in ASSETS if pattern.search(address)), "other")
+        weights[label] = weights.get(label, 0) + size
+    page.close()
+    return weights
+
+
+def page_weights(html: Path) -> None:
+    print(f"\nEach page's cold weight (Chromium, empty cache, network blocked, uncompressed) in {html}:")
+    columns = ["page HTML", "theme and Sphinx", "Vega", "MathJax", "widget manager", "search index", "other"]
+    print(f"  {'page':<34}" + "".join(f"{c[:12]:>13}" for c in columns) + f"{'total':>9}  target")
+    worst = 0.0
+    with site_tools.serve(html) as base, site_tools.chromium() as browser:
+        for page in site_tools.toc_pages():
+            context = browser.new_context()  # a new reader: nothing cached
+            weights = page_weight(context, f"{base}{page}.html")
+            context.close()
+            total = sum(weights.values())
+            has_chart = 'id="altair-viz-' in (html / f"{page}.html").read_text()
+            target = TARGETS["page"] if has_chart else TARGETS["page_without_chart"]
+            worst = max(worst, total)
+            print(f"  {page:<34}" + "".join(f"{weights.get(c, 0) / MB:12.2f}M" for c in columns) +
+                  f"{total / MB:8.2f}M  <= {target / MB:.1f} MB {verdict(total <= target)}")
+    print(f"  heaviest page: {worst / MB:.2f} MB")
+
+
+def slider_latencies(html: Path) -> list[float]:
     script = """async ([moves]) => {
         const slider = document.querySelector('.vega-bind input[type="range"]');
         const marks = document.querySelector('[id^="altair-viz-"] svg.marks');
@@ -59,7 +178,7 @@ def slider_latencies() -> list[float]:
         }
         return times;
     }"""
-    with site_tools.serve() as base, site_tools.chromium() as browser:
+    with site_tools.serve(html) as base, site_tools.chromium() as browser:
         context = browser.new_context()
         audit = site_tools.PageAudit(context, base + SLIDER_PAGE).open(wait_ms=500)
         times = audit.page.evaluate(script, [SLIDER_MOVES])
@@ -71,33 +190,19 @@ def slider_latencies() -> list[float]:
 
 
 def main() -> int:
-    print("Builds (2 cores; -W -n --keep-going):")
-    shutil.rmtree(ROOT / "_build", ignore_errors=True)
-    cold = timed_build("cold build, executing every notebook", "cache")
-    cached = timed_build("rebuild with the cache, no change", "cache")
-    cached_all = timed_build("full re-read with the cache (--all)", "cache", "--all")
-    no_exec = timed_build("full build without execution (--all)", "off", "--all")
-    print(f"  ratio cached rebuild / no-execution build     {cached / no_exec:7.2f}  (target <= 2)")
-    print(f"  ratio cached full re-read / no-execution      {cached_all / no_exec:7.2f}")
-    print(f"  ratio cold / no-execution                     {cold / no_exec:7.2f}")
-    # Leave a complete, executed site behind.
-    timed_build("rebuild with execution (restores outputs)", "cache", "--all")
-
-    html = site_tools.HTML_DIR
-    print(f"\nSite size: {folder_size(html) / 1e6:.1f} MB (target < 25 MB)")
-    print("Each page's own HTML:")
-    for page in site_tools.toc_pages():
-        size = (html / f"{page}.html").stat().st_size
-        print(f"  {page + '.html':<44} {size / 1e3:8.1f} KB{'  OVER 500 KB' if size > 500e3 else ''}")
-    print("Shared assets (loaded once, cached by the browser):")
-    for name in ["vega", "html-manager", "mathjax", "scripts", "styles"]:
-        path = html / "_static" / name
-        if path.exists():
-            print(f"  _static/{name:<36} {folder_size(path) / 1e3:8.1f} KB")
-
-    times = slider_latencies()
-    print(f"\nSlider to redraw ({len(times)} moves on {SLIDER_PAGE}): median {statistics.median(times):.1f} ms, "
-          f"max {max(times):.1f} ms (target median < 50 ms)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights-only", type=Path, metavar="HTML_DIR",
+                        help="only measure the page weights of an already built site")
+    args = parser.parse_args()
+    if args.weights_only:
+        page_weights(args.weights_only.resolve())
+        return 0
+    html = builds()
+    page_weights(html)
+    times = slider_latencies(html)
+    median = statistics.median(times)
+    print(f"\nSlider to redraw ({len(times)} moves on {SLIDER_PAGE}): median {median:.1f} ms, max {max(times):.1f} ms "
+          f"(target median < {TARGETS['slider_ms']:.0f} ms)  {verdict(median < TARGETS['slider_ms'])}")
     return 0
 
 

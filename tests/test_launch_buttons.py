@@ -111,11 +111,15 @@ def test_the_publishing_workflow_builds_with_the_readme_command_and_names_its_re
     build = next(step for step in steps if step.get("name") == "Build the book")
     assert build["run"].strip() == "make book"
     assert build["env"]["TTPBOOK_REPOSITORY_URL"] == "${{ github.server_url }}/${{ github.repository }}"
-    # Launch buttons open the student release (no answer keys), which an earlier step pushes.
+    # Launch buttons open the student release (no answer keys), which is pushed only after the
+    # book has built and every test has passed.
     assert build["env"]["TTPBOOK_REPOSITORY_BRANCH"] == "student"
     names = [step.get("name", step.get("uses", "")) for step in steps]
     release = next(step for step in steps if "student-release" in step.get("run", ""))
-    assert names.index(release["name"]) < names.index("Build the book")
+    tests = next(step for step in steps if step.get("run", "").startswith("make test"))
+    assert names.index("Build the book") < names.index(tests["name"]) < names.index(release["name"])
+    assert "git push" in release["run"] and not any("git push" in step.get("run", "") for step in steps
+                                                    if step is not release)
     assert 'make student-release OUT="$RUNNER_TEMP/student"' in release["run"]
     assert "git init -q -b student" in release["run"] and " student\n" in release["run"] + "\n"
     python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
