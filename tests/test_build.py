@@ -121,7 +121,10 @@ def test_execution_inputs_are_what_the_chapters_import():
     listed = set(re.search(r"^CHAPTER_MODULES := (.+)$", makefile, re.M).group(1).split())
     imports = set()
     for chapter in (site_tools.ROOT / "chapters").glob("*.md"):
-        imports |= set(re.findall(r"^\s*(?:from|import) (ttpbook(?:\.\w+)?)", chapter.read_text(), re.M))
+        text = chapter.read_text()
+        imports |= set(re.findall(r"^\s*(?:from|import) (ttpbook(?:\.\w+)?)", text, re.M))
+        for names in re.findall(r"^\s*from ttpbook import ([\w, ]+)", text, re.M):
+            imports |= {f"ttpbook.{name.strip()}" for name in names.split(",")}
     probe = ("import sys; " + "; ".join(f"import {m}" for m in sorted(imports)) +
              "; print(' '.join(sorted(m.split('.', 1)[1] if '.' in m else '__init__' "
              "for m in sys.modules if m == 'ttpbook' or m.startswith('ttpbook.'))))")
