@@ -13,7 +13,7 @@ JB_FLAGS := -W -n --keep-going
 # every kernel it starts, so `make book` and a plain `jupyter-book build .` build the same site.
 #
 # Cached execution re-runs a chapter when its own code changes. A chapter's output also depends on
-# the modules the chapters import (ttpbook.preamble and what it imports, plus ttpbook.datapackage),
+# the modules the chapters import (ttpbook.preamble and what it imports, ttpbook.datapackage, ttpbook.sourcemix),
 # the data and the bibliography, so a change to any of them (or a file added to or removed from
 # them) empties the execution cache, and Sphinx's record of what it has read, first. Modules no
 # chapter imports (grading, release, refresh_ucdp) are not inputs. tests/test_build.py checks
