@@ -35,7 +35,7 @@ import site_tools  # noqa: E402
 ROOT = site_tools.ROOT
 WORK = ROOT / "_build" / "benchmark"
 COPY = WORK / "book"
-BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "chapters", "data", "_ext", "_static", "ttpbook",
+BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "chapters", "data", "_ext", "_static", "ttpbook", "exercises",
               "Makefile", "requirements.txt", "requirements-dev.txt", "constraints.txt", "pyproject.toml",
               "package.json", "package-lock.json"]
 CHANGED_CHAPTER = "chapters/data-and-sources.md"
