@@ -139,8 +139,8 @@ def write_vega_bundle(out: Path) -> bool:
 def build_assets(book_root: Path, out: Path) -> None:
     modules = book_root / "node_modules"
     mathjax = modules / "mathjax" / "es5"
-    if not (mathjax / "tex-chtml.js").exists():
-        raise ExtensionError(f"offline_assets: {mathjax / 'tex-chtml.js'} is missing. Run `npm ci` in the "
+    if not (mathjax / "startup.js").exists():
+        raise ExtensionError(f"offline_assets: {mathjax / 'startup.js'} is missing. Run `npm ci` in the "
                              "book folder (`make book` does it for you).")
     write_vega_bundle(out)
     stamp = out / "mathjax" / "VERSION"
