@@ -90,8 +90,8 @@ def make_book() -> tuple[float, float, int, bool]:
     return elapsed, cpu, log.count("Executing notebook"), ok
 
 
-def executed_chapters() -> int:
-    return sum("```{code-cell}" in (ROOT / f"{page}.md").read_text() for page in site_tools.toc_pages())
+def executed_chapters(book: Path) -> int:
+    return sum("```{code-cell}" in path.read_text() for path in (book / "chapters").glob("*.md"))
 
 
 def edit_first_code_cell(chapter: Path) -> None:
@@ -109,7 +109,7 @@ def builds(book: Path) -> Path:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  load average {load} on {os.cpu_count()} cores: wall times grow with the load, CPU times much less")
     copy_book(book)
-    chapters = executed_chapters()
+    chapters = executed_chapters(book)
     cold, cpu, executed, ok = make_book()
     print(f"  cold build, executing every notebook       {cold:6.1f} s wall {cpu:6.1f} s CPU  {executed} executed, "
           f"{cold / max(executed, 1):.1f} s per chapter (target about {TARGETS['per_chapter']:.0f} or better)  "
