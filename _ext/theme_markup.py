@@ -12,7 +12,12 @@ browser, Vega's brush rectangles, stays in ``_static/accessibility.js``):
    the button's label (WCAG 2.5.3): every icon gets ``aria-hidden="true"`` and loses its
    ``title`` (the buttons and links around them carry the names);
 3. sphinxcontrib-bibtex's bibliography is a ``role="list"`` whose items carry the deprecated
-   ``doc-biblioentry`` role (axe: aria-required-children): the list role goes.
+   ``doc-biblioentry`` role (axe: aria-required-children): the list role goes;
+4. boxes that scroll must be reachable with the keyboard (axe: scrollable-region-focusable): the
+   book's data tables (``.ttp-data-table``, a scroll box in book.css) and display math (a wide
+   formula scrolls inside ``div.math``; ``_static/math.css`` puts the scrolling on that div,
+   MathJax's own container, made at run time, would be out of reach) get ``tabindex="0"``.
+   MathJax's context menu used to make every formula focusable; the book no longer loads it.
 
 Weight. The theme loads ``scripts/fontawesome.js`` (1.5 MB, every icon as JavaScript that turns
 each ``<i>`` into an SVG) on every page, although its stylesheet already draws the same icons
@@ -38,6 +43,7 @@ SEARCH_LABEL = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?)
 ICON = re.compile(r'<(i|span)\b(?![^>]*aria-hidden)([^>]*\bclass="(?:fa[srb]?|fa-(?:solid|regular|brands))\b[^"]*"[^>]*)>')
 TITLE_ATTRIBUTE = re.compile(r'\s+title="[^"]*"')
 CITATION_LIST = re.compile(r'<div role="list" class="citation-list">')
+SCROLL_BOX = re.compile(r'<(?:table|div)\b[^>]*\bclass="(?:[^"]*\s)?(?:ttp-data-table|math notranslate nohighlight)\b[^>]*>')
 FONT_AWESOME_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
 
 
@@ -50,6 +56,8 @@ def repair(page: str) -> tuple[str, dict[str, int]]:
     page, search_buttons = SEARCH_LABEL.subn(r"\1", page)
     page = ICON.sub(_hide_icon, page)
     page = CITATION_LIST.sub('<div class="citation-list">', page)
+    page = SCROLL_BOX.sub(lambda box: box.group(0) if "tabindex" in box.group(0)
+                          else box.group(0)[:-1] + ' tabindex="0">', page)
     page, scripts = FONT_AWESOME_SCRIPT.subn("", page)
     return page, {"search button label": search_buttons, "Font Awesome script": scripts}
 
@@ -79,4 +87,4 @@ def repair_written_pages(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", repair_written_pages)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
