@@ -14,10 +14,8 @@ a Binder button that launches Jupyter Book's sources. This extension:
      uses nbgitpuller to pull the repository into the student's account;
 
 2. checks those addresses and stops the build with a clear message if one is malformed;
-3. while the address is still Jupyter Book's default, leaves every launch provider out of the
-   theme's ``launch_buttons`` options (its documented settings), so the theme draws no launch
-   group on any page (the executed-notebook download stays); adds the repository button once a
-   real address is set.
+3. drops the launch group on every page while the address is still Jupyter Book's default (the
+   executed-notebook download stays), and adds the repository button once a real one is set.
 """
 
 from __future__ import annotations
@@ -33,9 +31,6 @@ JUPYTER_BOOK_DEFAULT_REPOSITORY = "executablebooks/jupyter-book"
 REPOSITORY_PATTERN = re.compile(r"^https://(github\.com|gitlab\.com)/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 HUB_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9_.~/-]*)?$")
 BRANCH_PATTERN = re.compile(r"^[A-Za-z0-9_./-]+$")
-# The theme's launch providers (sphinx-book-theme's launch_buttons options): with none set, it
-# draws no launch group.
-LAUNCH_PROVIDERS = ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url", "jupyterlite_url", "thebe")
 
 
 def configured_repository(options: dict) -> str | None:
@@ -75,11 +70,16 @@ def apply_launch_settings(app: Sphinx, config: Config) -> None:
                           "launch_buttons: jupyterhub_url:) must look like https://hub.example.edu.")
     if repository:
         options["use_repository_button"] = True
-    else:  # no page offers to launch Jupyter Book's own repository
-        for provider in LAUNCH_PROVIDERS:
-            launch.pop(provider, None)
+
+
+def drop_launch_buttons_without_repository(app: Sphinx, pagename: str, templatename: str, context: dict,
+                                           doctree) -> None:
+    """While the repository is Jupyter Book's default, no page offers to launch it."""
+    if configured_repository(app.config.html_theme_options) is None and context.get("header_buttons"):
+        context["header_buttons"][:] = [b for b in context["header_buttons"] if b.get("label") != "launch-buttons"]
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", apply_launch_settings)
-    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("html-page-context", drop_launch_buttons_without_repository, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
