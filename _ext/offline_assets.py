@@ -14,10 +14,8 @@ from CDNs, and math loads MathJax from a CDN. This extension:
    not clash with Sphinx's globals, and sets ``VEGA_DEBUG`` so Altair's chart HTML uses them
    instead of the CDN. The bundle is made once per Altair and vl-convert version and kept in
    ``_build/offline-assets`` (the key is in ``vega/VERSIONS``): a rebuild reuses it;
-2. copies the MathJax 3 components the book loads (``MATHJAX_LOAD``, the files in
-   ``MATHJAX_KEEP``) from ``node_modules`` (installed by ``npm ci`` from ``package.json``) into
-   ``_static``, with their loader configuration (``mathjax/config.js``); ``_config.yml`` points
-   ``mathjax_path`` at MathJax's ``startup.js``;
+2. copies a pruned MathJax 3 (``MATHJAX_KEEP``) from ``node_modules`` (installed by ``npm ci``
+   from ``package.json``) into ``_static``; ``_config.yml`` points ``mathjax_path`` at it;
 3. loads each heavy asset only on the pages that use it: the Vega bundle on pages with a chart,
    MathJax on pages with math (Sphinx also loads it on every page whose toctree includes a page
    with math: the welcome page). The static site has no widget manager: the explorers are drawn
@@ -33,7 +31,6 @@ runs whenever the bundle is made, i.e. whenever Altair or vl-convert changes).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from importlib.metadata import version
@@ -53,14 +50,8 @@ VEGA_BUNDLE = "vega/vega-bundle.js"
 VEGA_BUNDLE_KEY = "vega/VERSIONS"
 WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
-# The MathJax components the book loads (no context menu, ui/menu: 0.4 MB), and the files they need.
-MATHJAX_LOAD = ("input/tex", "output/chtml", "a11y/assistive-mml")
-MATHJAX_KEEP = ("startup.js", "core.js", "input/tex.js", "input/tex/extensions", "output/chtml.js",
-                "output/chtml/fonts/tex.js", "output/chtml/fonts/woff-v2", "a11y/assistive-mml.js")
-# Loaded deferred, just before MathJax. Not Sphinx's inline mathjax3_config: that defines
-# window.MathJax while the page is still being parsed, and JupyterQuiz's self-checks then take
-# MathJax for present, find it not ready after 500 ms and load MathJax from a CDN.
-MATHJAX_CONFIG = "mathjax/config.js"
+# The MathJax files the book serves: the combined TeX-to-HTML component and what it loads later.
+MATHJAX_KEEP = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui")
 
 
 def altair_versions() -> dict[str, str]:
@@ -146,20 +137,15 @@ def write_vega_bundle(out: Path) -> bool:
 def build_assets(book_root: Path, out: Path) -> None:
     modules = book_root / "node_modules"
     mathjax = modules / "mathjax" / "es5"
-    if not (mathjax / "startup.js").exists():
-        raise ExtensionError(f"offline_assets: {mathjax / 'startup.js'} is missing. Run `npm ci` in the "
+    if not (mathjax / "tex-chtml.js").exists():
+        raise ExtensionError(f"offline_assets: {mathjax / 'tex-chtml.js'} is missing. Run `npm ci` in the "
                              "book folder (`make book` does it for you).")
     write_vega_bundle(out)
     stamp = out / "mathjax" / "VERSION"
-    mathjax_version = (modules / "mathjax" / "package.json").read_text(encoding="utf-8") + repr(MATHJAX_KEEP) \
-        + repr(MATHJAX_LOAD)
+    mathjax_version = (modules / "mathjax" / "package.json").read_text(encoding="utf-8") + repr(MATHJAX_KEEP)
     if stamp.exists() and stamp.read_text(encoding="utf-8") == mathjax_version:
         return
     shutil.rmtree(out / "mathjax", ignore_errors=True)
-    (out / MATHJAX_CONFIG).parent.mkdir(parents=True, exist_ok=True)
-    (out / MATHJAX_CONFIG).write_text("/* Written by _ext/offline_assets.py. */\nwindow.MathJax = "
-                                      + json.dumps({"loader": {"load": list(MATHJAX_LOAD)}}) + ";\n",
-                                      encoding="utf-8")
     for keep in MATHJAX_KEEP:
         source = mathjax / keep
         files = [source] if source.is_file() else [p for p in source.rglob("*") if p.is_file()]
@@ -208,8 +194,6 @@ def load_assets_where_used(app: Sphinx, pagename: str, templatename: str, contex
 
     scripts[:] = [script for script in scripts
                   if _script_type(script) != WIDGET_STATE_TYPE and (page_has_math or not is_mathjax(script))]
-    if page_has_math:
-        app.add_js_file(MATHJAX_CONFIG, defer="defer", priority=499)  # Sphinx adds MathJax at 500
 
 
 def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -232,4 +216,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited)
     app.connect("html-page-context", load_assets_where_used, priority=800)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
-    return {"version": "2.2", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.3", "env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}

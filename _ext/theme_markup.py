@@ -14,14 +14,14 @@ browser, Vega's brush rectangles, stays in ``_static/accessibility.js``):
 3. sphinxcontrib-bibtex's bibliography is a ``role="list"`` whose items carry the deprecated
    ``doc-biblioentry`` role (axe: aria-required-children): the list role goes;
 4. boxes that scroll must be reachable with the keyboard (axe: scrollable-region-focusable): the
-   book's data tables (``.ttp-data-table``, a scroll box in book.css) and display math (a wide
-   formula scrolls inside ``div.math``; ``_static/math.css`` puts the scrolling on that div,
-   MathJax's own container, made at run time, would be out of reach) get ``tabindex="0"``.
-   MathJax's context menu used to make every formula focusable; the book no longer loads it.
+   book's data tables (``.ttp-data-table``, a scroll box in book.css) get ``tabindex="0"``.
 
 Weight. The theme loads ``scripts/fontawesome.js`` (1.5 MB, every icon as JavaScript that turns
 each ``<i>`` into an SVG) on every page, although its stylesheet already draws the same icons
-from Font Awesome's web font (which every page loads anyway). The script tag goes.
+from Font Awesome's web font (which every page loads anyway). The script tag goes. It also loads
+Sphinx's search tools and the whole search index (0.13 MB) on every page for its search-as-you-
+type box; with that option off (the default, and this book's) the search box sends the reader to
+search.html, which loads them itself. Those three tags go too, on every other page.
 
 Runs at ``build-finished`` over the pages this build wrote (the others were repaired when they
 were written). If the theme's search button or Font Awesome script stop matching, the build
@@ -43,7 +43,10 @@ SEARCH_LABEL = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?)
 ICON = re.compile(r'<(i|span)\b(?![^>]*aria-hidden)([^>]*\bclass="(?:fa[srb]?|fa-(?:solid|regular|brands))\b[^"]*"[^>]*)>')
 TITLE_ATTRIBUTE = re.compile(r'\s+title="[^"]*"')
 CITATION_LIST = re.compile(r'<div role="list" class="citation-list">')
-SCROLL_BOX = re.compile(r'<(?:table|div)\b[^>]*\bclass="(?:[^"]*\s)?(?:ttp-data-table|math notranslate nohighlight)\b[^>]*>')
+SCROLL_BOX = re.compile(r'<table\b[^>]*\bclass="(?:[^"]*\s)?ttp-data-table\b[^>]*>')
+INLINE_SEARCH_SCRIPTS = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
+                                   r'searchindex\.js)"></script>')
+SEARCH_AS_YOU_TYPE_OFF = "DOCUMENTATION_OPTIONS.search_as_you_type = false;"
 FONT_AWESOME_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
 
 
@@ -59,6 +62,8 @@ def repair(page: str) -> tuple[str, dict[str, int]]:
     page = SCROLL_BOX.sub(lambda box: box.group(0) if "tabindex" in box.group(0)
                           else box.group(0)[:-1] + ' tabindex="0">', page)
     page, scripts = FONT_AWESOME_SCRIPT.subn("", page)
+    if SEARCH_AS_YOU_TYPE_OFF in page and 'id="search-results"' not in page:  # not on search.html
+        page = INLINE_SEARCH_SCRIPTS.sub("", page)
     return page, {"search button label": search_buttons, "Font Awesome script": scripts}
 
 
@@ -87,4 +92,4 @@ def repair_written_pages(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", repair_written_pages)
-    return {"version": "1.1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.2", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
