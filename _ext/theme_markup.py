@@ -40,7 +40,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 SEARCH_LABEL = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"')
-ICON = re.compile(r'<(i|span)\b(?![^>]*aria-hidden)([^>]*\bclass="(?:fa[srb]?|fa-(?:solid|regular|brands))\b[^"]*"[^>]*)>')
+ICON = re.compile(r'<(i|span)\b(?![^>]*aria-hidden)([^>]*\bclass="(?:[^"]*\s)?(?:fa[srb]?|fa-(?:solid|regular|brands))\b[^"]*"[^>]*)>')
 TITLE_ATTRIBUTE = re.compile(r'\s+title="[^"]*"')
 CITATION_LIST = re.compile(r'<div role="list" class="citation-list">')
 SCROLL_BOX = re.compile(r'<table\b[^>]*\bclass="(?:[^"]*\s)?ttp-data-table\b[^>]*>')
@@ -92,4 +92,4 @@ def repair_written_pages(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", repair_written_pages)
-    return {"version": "1.2", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.3", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -132,3 +132,28 @@ def test_execution_inputs_are_what_the_chapters_import():
                             check=True).stdout.split()
     assert {"preamble", "__init__"} <= set(loaded)
     assert listed == set(loaded)
+
+
+def test_theme_markup_repairs_and_leaves_the_rest_alone():
+    """The build-time repairs (_ext/theme_markup.py) on a page in the theme's markup, and a control
+    that needs none of them."""
+    sys.path.insert(0, str(site_tools.ROOT / "_ext"))
+    import theme_markup
+
+    page = ('<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>'
+            '<script>DOCUMENTATION_OPTIONS.search_as_you_type = false;</script>'
+            '<script src="../_static/searchtools.js"></script><script src="../searchindex.js"></script>'
+            '<button class="btn search-button-field search-button__button" title="Search" aria-label="Search">'
+            '<i class="fa-solid fa-magnifying-glass"></i><span>Search</span></button>'
+            '<button class="btn" aria-label="Color mode"><i class="theme-switch fa-solid fa-sun" title="Light"></i></button>'
+            '<div role="list" class="citation-list"></div><table border="0" class="dataframe ttp-data-table">')
+    repaired, matched = theme_markup.repair(page)
+    assert matched == {"search button label": 1, "Font Awesome script": 1}
+    assert 'aria-label="Search"' not in repaired and "fontawesome.js" not in repaired
+    assert "searchindex.js" not in repaired and "searchtools.js" not in repaired
+    assert repaired.count('aria-hidden="true"') == 2 and 'title="Light"' not in repaired
+    assert 'role="list"' not in repaired and 'class="dataframe ttp-data-table" tabindex="0">' in repaired
+    on_search_page = page + '<div id="search-results"></div>'
+    assert "searchindex.js" in theme_markup.repair(on_search_page)[0]
+    plain = "<p>Nothing of the theme here.</p>"
+    assert theme_markup.repair(plain) == (plain, {"search button label": 0, "Font Awesome script": 0})
