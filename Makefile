@@ -7,22 +7,40 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: pdf epub book test serve data-check benchmark clean assignments grade gradebook benchmark-grading student-release
+.PHONY: book test test-fast pdf epub serve data-check benchmark clean assignments grade gradebook benchmark-grading student-release
 
-# Cached execution re-runs a chapter when its own text changes. A chapter's output also depends on
-# the book's package and data, so a change to either empties the execution cache (and Sphinx's
-# record of what it has read, or it would not read the unchanged chapters again) first.
-EXECUTION_INPUTS := $(wildcard ttpbook/*.py data/* references.bib)
+# The build mode lives in one place: _ext/offline_assets.py sets TTPBOOK_MODE=book for the build and
+# every kernel it starts, so `make book` and a plain `jupyter-book build .` build the same site.
+#
+# Cached execution re-runs a chapter when its own code changes. A chapter's output also depends on
+# the modules the chapters import (ttpbook.preamble and what it imports, ttpbook.datapackage, ttpbook.sourcemix),
+# the data and the bibliography, so a change to any of them (or a file added to or removed from
+# them) empties the execution cache, and Sphinx's record of what it has read, first. Modules no
+# chapter imports (grading, release, refresh_ucdp) are not inputs. tests/test_build.py checks
+# this list against what the chapters really import.
+CHAPTER_MODULES := __init__ preamble charts models widgets data datapackage theme render selfcheck sources sourcemix static_figure people
+EXECUTION_INPUTS := $(sort $(CHAPTER_MODULES:%=ttpbook/%.py) $(wildcard data/*) references.bib)
+ifneq ($(EXECUTION_INPUTS),$(shell cat _build/.execution-inputs 2>/dev/null))
+.PHONY: _build/.execution-inputs
+endif
 
 book: $(BIN)/.book-deps node_modules/.installed _build/.execution-inputs   ## build the site into _build/html (cached execution)
-	TTPBOOK_MODE=book $(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 _build/.execution-inputs: $(EXECUTION_INPUTS)
 	rm -rf _build/.jupyter_cache _build/.doctrees
-	mkdir -p _build && touch $@
+	mkdir -p _build && echo "$(EXECUTION_INPUTS)" > $@
 
-test: $(BIN)/.test-deps node_modules/.installed   ## run every test (builds the site with fresh execution)
+# Lanes (markers are set in tests/conftest.py from the fixtures a test uses):
+#   test-fast: the pure-Python tests, no build, no kernel, no browser (under a minute);
+#   test:      everything; the site is built once, with fresh execution, into _build/test/.
+FAST_LANE := not build and not browser and not binder and not kernel
+
+test: $(BIN)/.test-deps node_modules/.installed   ## run every test (builds the site once, with fresh execution, into _build/test)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(BIN)/.test-deps   ## run the pure-Python tests only (no build, no kernel, no browser)
+	$(BIN)/python -m pytest -m "$(FAST_LANE)" $(PYTEST_ARGS)
 
 pdf: $(BIN)/.test-deps node_modules/.installed _build/.execution-inputs   ## the whole book and each chapter as PDF, in _build/pdf (Debian's Chromium prints it)
 	$(BIN)/python -m ttpbook.editions pdf
@@ -59,8 +77,8 @@ student-release: $(BIN)/.book-deps   ## make student-release OUT=<new folder>: t
 benchmark-grading: $(BIN)/.book-deps   ## batch grading vs a serial loop of otter run, and the class report (100 submissions)
 	$(BIN)/python scripts/benchmark_grading.py
 
-clean:
-	rm -rf _build .jupyter_cache
+clean:   ## remove every build output (the site, the execution cache, the test and benchmark builds)
+	rm -rf _build
 
 $(BIN)/.book-deps: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

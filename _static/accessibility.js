@@ -1,43 +1,36 @@
-/* Accessibility repairs for third-party components, found by axe-core (tests/test_accessibility.py).
-   Each repair names the component and the rule it satisfies. Runs on every page, and again
-   whenever charts or widgets finish drawing (they render after the page has loaded). */
+/* The one accessibility repair that must run in the browser, found by axe-core
+   (tests/test_accessibility.py). Everything that can be fixed in the page's markup is fixed at
+   build time instead (_ext/accessible_markup.py).
+
+   Vega draws a brush rectangle (an interval selection) only when the chart renders, and again on
+   every redraw. The rectangle is decoration: the chart's own description names the chart, so it
+   is hidden from assistive technology. Redraws are batched: one pass per animation frame, over
+   the charts that changed, not the whole page on every DOM mutation. */
 (function () {
+  var BRUSH = '.vega-embed svg [class$="_brush"]:not([aria-hidden]), .vega-embed svg [class$="_brush_bg"]:not([aria-hidden])';
+  var pending = new Set();
+  var scheduled = false;
+
   function repair(root) {
-    /* pydata-sphinx-theme search buttons: the aria-label "Search" hides the visible text
-       "Search Ctrl+K" (WCAG 2.5.3, label in name): let the visible text name the button. */
-    root.querySelectorAll('.search-button-field[aria-label="Search"]').forEach(function (el) {
-      el.removeAttribute('aria-label');
-    });
-    /* Icon-font glyphs inside labelled buttons (colour-mode switch, search, full screen):
-       the glyph is drawn as text, which then contradicts the button's label (WCAG 2.5.3). */
-    /* Font Awesome's script may already have turned an <i> into an <svg> with a <title>. */
-    root.querySelectorAll('button[aria-label] i, button[aria-label] svg, .btn[aria-label] i, .btn[aria-label] svg').forEach(function (el) {
-      if (el.getAttribute('aria-hidden') !== 'true') { el.setAttribute('aria-hidden', 'true'); }
-      if (el.hasAttribute('title')) { el.removeAttribute('title'); }
-      el.querySelectorAll('title').forEach(function (t) { t.remove(); });
-    });
-    /* Vega brush rectangles are decoration; the chart's own description names the chart. */
-    root.querySelectorAll('.vega-embed svg [class$="_brush"], .vega-embed svg [class$="_brush_bg"]').forEach(function (el) {
-      el.setAttribute('aria-hidden', 'true');
-    });
-    /* ipywidgets sliders (noUiSlider): give each handle the widget's visible label. */
-    root.querySelectorAll('.widget-slider').forEach(function (widget) {
-      var label = widget.querySelector('.widget-label');
-      var name = label && label.textContent.trim();
-      widget.querySelectorAll('.noUi-handle').forEach(function (handle, i) {
-        if (!handle.getAttribute('aria-label')) {
-          handle.setAttribute('aria-label', (name || 'Value') + (widget.querySelectorAll('.noUi-handle').length > 1 ? (i ? ' (upper)' : ' (lower)') : ''));
-        }
-      });
-    });
-    /* Sphinx bibliography: role="list" whose items carry the deprecated doc-biblioentry role. */
-    root.querySelectorAll('.citation-list[role="list"]').forEach(function (el) {
-      el.removeAttribute('role');
-    });
+    root.querySelectorAll(BRUSH).forEach(function (el) { el.setAttribute('aria-hidden', 'true'); });
+  }
+  function flush() {
+    scheduled = false;
+    pending.forEach(function (chart) { if (chart.isConnected) { repair(chart); } });
+    pending.clear();
+    document.documentElement.dataset.ttpbookA11yPasses = String(Number(document.documentElement.dataset.ttpbookA11yPasses || 0) + 1);
+  }
+  function schedule(chart) {
+    pending.add(chart);
+    if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
   }
   function start() {
-    repair(document);
-    new MutationObserver(function () { repair(document); }).observe(document.body, {childList: true, subtree: true});
+    var charts = document.querySelectorAll('[id^="altair-viz-"]');
+    if (!charts.length) { return; }
+    charts.forEach(function (chart) {
+      schedule(chart);
+      new MutationObserver(function () { schedule(chart); }).observe(chart, {childList: true, subtree: true});
+    });
   }
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();

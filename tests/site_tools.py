@@ -18,7 +18,9 @@ from urllib.parse import urlparse
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML_DIR = ROOT / "_build" / "html"
+AUTHOR_HTML = ROOT / "_build" / "html"  # what `make book` writes; the tests never build here
+TEST_OUTPUT = ROOT / "_build" / "test"  # the tests' own build (jupyter-book --path-output)
+HTML_DIR = TEST_OUTPUT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -35,19 +37,29 @@ def toc_pages() -> list[str]:
     return pages
 
 
+def html_dir(output: Path) -> Path:
+    """Where a build with ``--path-output output`` writes the site."""
+    return Path(output) / "_build" / "html"
+
+
 def build(build_id: str, execute: str = "force", extra_env: dict | None = None,
-          extra_args: list[str] | None = None) -> subprocess.CompletedProcess:
-    """Build the book with -W -n --keep-going. execute: 'force', 'cache' or 'off'."""
-    env = {**os.environ, "TTPBOOK_MODE": "book", "TTPBOOK_BUILD_ID": build_id, **(extra_env or {})}
-    args = [JB, "build", str(ROOT), "-W", "-n", "--keep-going", *(extra_args or [])]
+          extra_args: list[str] | None = None, output: Path = TEST_OUTPUT) -> subprocess.CompletedProcess:
+    """Build the book with -W -n --keep-going into ``output`` (never the author's _build/html).
+
+    execute: 'force', 'cache' or 'off'. The build mode is not set here: the book's own extension
+    sets it (TTPBOOK_MODE is removed from the environment to prove it)."""
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TTPBOOK_BUILD_ID": build_id, **(extra_env or {})}
+    env.pop("TTPBOOK_MODE", None)
+    args = [JB, "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(output), *(extra_args or [])]
     if execute != "cache":
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
         config["execute"]["execute_notebooks"] = execute
         # Jupyter Book resolves local extension paths against the config file's folder.
         config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path
                                                 in config["sphinx"]["local_extensions"].items()}
-        override = ROOT / "_build" / f"_config.{execute}.yml"
-        override.parent.mkdir(exist_ok=True)
+        override = output / f"_config.{execute}.yml"
         override.write_text(yaml.safe_dump(config, sort_keys=False))
         args += ["--config", str(override)]
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -156,3 +168,34 @@ class PageAudit:
 
     def close(self):
         self.page.close()
+
+
+# --- The asset rule: a page loads a heavy asset only if it uses it (and loads what it uses). ------
+
+HEAVY_ASSETS = {
+    # asset: (how a page loads it: a script address containing one of these, how a page uses it)
+    "widget manager": (("html-manager", "@jupyter-widgets", "require.js", "embed-amd"),
+                       ("application/vnd.jupyter.widget-view+json",)),
+    "MathJax": (("mathjax",), ('class="math notranslate', "class=\"math\"")),
+    "Vega": (("vega-bundle.js", "cdn.jsdelivr.net/npm/vega"), ('id="altair-viz-',)),
+}
+
+
+def script_sources(page_html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', page_html)
+
+
+def asset_rule_violations(page_html: str) -> list[str]:
+    """Every heavy asset the page loads without using it, or uses without loading it."""
+    sources = script_sources(page_html)
+    found = []
+    for asset, (loaders, uses) in HEAVY_ASSETS.items():
+        loads = any(marker in source for source in sources for marker in loaders)
+        used = any(marker in page_html for marker in uses)
+        if loads and not used:
+            found.append(f"loads the {asset} but has nothing that uses it")
+        if used and not loads:
+            found.append(f"uses the {asset} but does not load it")
+    return found

@@ -3,7 +3,16 @@ top to bottom, and its post-build step makes MyST chapters open as notebooks. (D
 repo2docker would, in a fresh virtual environment; Binder itself is not reachable from here.)
 
 Everything runs from the student release (`python -m ttpbook.release`), the copy that the launch
-buttons open: so these tests also show that the release, which holds no answer key, is enough."""
+buttons open: so these tests also show that the release, which holds no answer key, is enough.
+
+What this file executes, and why it is not a repeat of the site build (which executes every
+chapter once, in book mode, in the development environment):
+- each chapter once, in live mode (no TTPBOOK_MODE: real ipywidgets explorers and Altair's
+  online renderer) in the Binder environment, which has none of the book's build tools. No other
+  test runs the live explorers or this package set;
+- each blank student assignment once (no other test runs them as a student would on Binder);
+- for the JupyterHub check without an install, only a chapter's hidden first cell, which is the
+  part that finds the package."""
 
 from __future__ import annotations
 
@@ -27,6 +36,21 @@ nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
                         resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}}).execute()
 errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
 print("ERRORS", len(errors))
+sys.exit(1 if errors else 0)
+"""
+
+# The chapter's hidden first cell only (it puts the repository on sys.path and imports the
+# preamble), then where the package came from.
+FIRST_CELL_RUNNER = r"""
+import sys, jupytext, nbclient, nbformat
+path = sys.argv[1]
+notebook = jupytext.read(path)
+first = next(c for c in notebook.cells if c.cell_type == "code")
+notebook.cells = [first, nbformat.v4.new_code_cell("import ttpbook; print('PACKAGE', ttpbook.__file__)")]
+nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                        resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}}).execute()
+errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+print("".join(o.get("text", "") for o in notebook.cells[1].outputs))
 sys.exit(1 if errors else 0)
 """
 
@@ -128,8 +152,11 @@ def test_chapters_find_the_book_package_without_an_install(binder_env, tmp_path)
         absent = subprocess.run([python, "-c", "import ttpbook"], env=env, cwd=tmp_path, capture_output=True, text=True)
         assert absent.returncode != 0, "the package should not be importable for this check"
         chapter = pulled / "chapters" / "data-and-sources.md"
-        result = subprocess.run([python, "-c", RUNNER, str(chapter)], env=env, capture_output=True, text=True, timeout=600)
+        result = subprocess.run([python, "-c", FIRST_CELL_RUNNER, str(chapter)], env=env, capture_output=True,
+                                text=True, timeout=600)
         assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        found = result.stdout.split("PACKAGE ", 1)[1].split()[0]
+        assert Path(found).is_relative_to(pulled), found
     finally:
         subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", str(binder_env["repo"])], env=env,
                        check=True, capture_output=True)

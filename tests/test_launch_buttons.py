@@ -43,7 +43,7 @@ def links(html: str) -> list[str]:
 def site_with_repository(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("launch")
     result = site_tools.build(
-        "launch-test", execute="off", extra_args=["--path-output", str(out)],
+        "launch-test", execute="off", output=out,
         extra_env={"TTPBOOK_REPOSITORY_URL": FIXTURE_REPOSITORY, "TTPBOOK_REPOSITORY_BRANCH": FIXTURE_BRANCH,
                    "TTPBOOK_JUPYTERHUB_URL": FIXTURE_HUB})
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
@@ -98,7 +98,7 @@ def test_the_published_default_has_no_launch_group_but_keeps_the_notebook_downlo
 ])
 def test_a_malformed_address_stops_the_build_with_a_clear_message(tmp_path, variable, value, message):
     env = {"TTPBOOK_REPOSITORY_URL": FIXTURE_REPOSITORY, variable: value}
-    result = site_tools.build("launch-bad", execute="off", extra_args=["--path-output", str(tmp_path)],
+    result = site_tools.build("launch-bad", execute="off", output=tmp_path,
                               extra_env=env)
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
@@ -111,11 +111,15 @@ def test_the_publishing_workflow_builds_with_the_readme_command_and_names_its_re
     build = next(step for step in steps if step.get("name") == "Build the book")
     assert build["run"].strip() == "make book"
     assert build["env"]["TTPBOOK_REPOSITORY_URL"] == "${{ github.server_url }}/${{ github.repository }}"
-    # Launch buttons open the student release (no answer keys), which an earlier step pushes.
+    # Launch buttons open the student release (no answer keys), which is pushed only after the
+    # book has built and every test has passed.
     assert build["env"]["TTPBOOK_REPOSITORY_BRANCH"] == "student"
     names = [step.get("name", step.get("uses", "")) for step in steps]
     release = next(step for step in steps if "student-release" in step.get("run", ""))
-    assert names.index(release["name"]) < names.index("Build the book")
+    tests = next(step for step in steps if step.get("run", "").startswith("make test"))
+    assert names.index("Build the book") < names.index(tests["name"]) < names.index(release["name"])
+    assert "git push" in release["run"] and not any("git push" in step.get("run", "") for step in steps
+                                                    if step is not release)
     assert 'make student-release OUT="$RUNNER_TEMP/student"' in release["run"]
     assert "git init -q -b student" in release["run"] and " student\n" in release["run"] + "\n"
     python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))

@@ -44,11 +44,16 @@ def test_dropdown_redraws_the_chart(site_url, browser_context):
     audit.close()
 
 
-def test_widgets_render_on_the_data_page(site_url, browser_context):
+def test_explorer_snapshot_on_the_data_page(site_url, browser_context):
+    """The live explorer appears on the static site as a snapshot drawn at build time: its controls
+    shown disabled, with their starting values, and the summary; no widget manager is loaded."""
     audit = site_tools.PageAudit(browser_context, f"{site_url}chapters/data-and-sources.html").open()
-    assert audit.page.locator(".jupyter-widgets .widget-dropdown").count() >= 1
-    assert audit.page.locator(".jupyter-widgets .widget-slider").count() >= 1
-    assert "deaths in 33 years" in audit.page.inner_text("body")
+    snapshot = audit.page.locator(".ttp-explorer-snapshot").first
+    assert snapshot.locator("select[disabled]").count() >= 1
+    assert snapshot.locator("select option:checked").first.inner_text().strip()
+    assert "deaths in 33 years" in snapshot.inner_text()
+    assert audit.page.locator(".jupyter-widgets").count() == 0
+    assert not any("html-manager" in s for s in site_tools.script_sources(audit.page.content()))
     audit.close()
 
 

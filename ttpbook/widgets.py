@@ -2,15 +2,20 @@
 
 Each explorer calls the same chart builder and model functions as the static page. In a live
 kernel the controls redraw the chart. In the static book build (``TTPBOOK_MODE=book``) there is
-no kernel to answer the controls, so the explorer shows its controls disabled, a one-line note,
-and a snapshot at the starting values.
+no kernel to answer the controls, so the explorer is drawn once, at its starting values, as plain
+HTML (``snapshot_html``): its controls disabled, a one-line note, and the summary. The static site
+therefore needs no widget manager (and none of the patches a widget manager needed); the widgets
+are closed after the snapshot is taken, and ``_ext/offline_assets.py`` drops their saved state
+from any page that shows no live widget.
 """
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import display
+from IPython.display import HTML, display
 
 from . import charts, models, render
 
@@ -18,12 +23,61 @@ STATIC_NOTE = ("<em>Live explorer: its controls run in class or on Binder (see H
                "On this static page it shows a snapshot; the chart above works here in your browser.</em>")
 
 
+def _label(widget: widgets.Widget) -> str:
+    return f'<span class="ttp-snapshot-label">{html.escape(widget.description)}</span> ' if widget.description else ""
+
+
+def snapshot_html(widget: widgets.Widget) -> str:
+    """What a widget tree's view shows at its current state, as static HTML (controls disabled).
+
+    Covers the widget types the explorers use; any other type raises, so a new one cannot vanish
+    from the static page unnoticed."""
+    if isinstance(widget, widgets.GridBox):
+        columns = html.escape(widget.layout.grid_template_columns or "auto")
+        inner = "".join(snapshot_html(child) for child in widget.children)
+        return f'<div style="display:grid;grid-template-columns:{columns};gap:0.4em 1.5em">{inner}</div>'
+    if isinstance(widget, widgets.HBox):
+        inner = "".join(snapshot_html(child) for child in widget.children)
+        return f'<div style="display:flex;flex-wrap:wrap;gap:0.4em 1.5em;align-items:center">{inner}</div>'
+    if isinstance(widget, widgets.VBox):
+        return "<div>" + "".join(f"<div>{snapshot_html(child)}</div>" for child in widget.children) + "</div>"
+    if isinstance(widget, (widgets.HTML, widgets.HTMLMath)):
+        return widget.value
+    if isinstance(widget, widgets.Output):
+        return ""
+    if isinstance(widget, widgets.Button):
+        return f'<button type="button" disabled>{html.escape(widget.description)}</button>'
+    if isinstance(widget, widgets.Dropdown):
+        options = "".join(f'<option{" selected" if i == widget.index else ""}>{html.escape(str(label))}</option>'
+                          for i, label in enumerate(widget._options_labels))
+        return f'<label class="ttp-snapshot-control">{_label(widget)}<select disabled>{options}</select></label>'
+    if isinstance(widget, (widgets.IntRangeSlider, widgets.FloatRangeSlider, widgets.SelectionRangeSlider)):
+        low, high = widget.label if isinstance(widget, widgets.SelectionRangeSlider) else widget.value
+        return (f'<span class="ttp-snapshot-control">{_label(widget)}'
+                f"<output>{html.escape(str(low))} – {html.escape(str(high))}</output></span>")
+    if isinstance(widget, (widgets.IntSlider, widgets.FloatSlider)):
+        shown = format(widget.value, widget.readout_format)
+        return (f'<label class="ttp-snapshot-control">{_label(widget)}<input type="range" disabled '
+                f'min="{widget.min}" max="{widget.max}" step="{widget.step}" value="{widget.value}"> '
+                f"<output>{shown}</output></label>")
+    raise TypeError(f"snapshot_html: no static form for {type(widget).__name__}; add one in ttpbook/widgets.py.")
+
+
+def _close_tree(widget: widgets.Widget) -> None:
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
 def _static_snapshot(controls, *parts, note: str = STATIC_NOTE) -> widgets.VBox:
-    """The static-site form of an explorer: its controls disabled, a one-line note, a snapshot."""
+    """The static-site form of an explorer: its controls disabled, a one-line note, the summary at
+    the starting values, displayed as plain HTML. The widgets are closed afterwards: no kernel
+    will ever answer them."""
     for control in controls:
         control.disabled = True
     box = widgets.VBox([widgets.HTML(note), *parts])
-    display(box)
+    display(HTML(f'<div class="ttp-explorer-snapshot">{snapshot_html(box)}</div>'))
+    _close_tree(box)
     return box
 
 
