@@ -1,8 +1,10 @@
 """Fixtures shared by the tests, and the lanes the tests run in.
 
-The site is built once per test session, with every notebook executed afresh (no cache), into
-the tests' own folder (_build/test/, through jupyter-book --path-output): the author's
-_build/html is never touched. It is served on 127.0.0.1 to a headless Debian Chromium.
+The site is built once per test session into the tests' own folder (_build/test/, through
+jupyter-book --path-output), which is emptied first: every notebook executes afresh, into that
+folder's empty execution cache, and the print editions' test (tests/test_editions.py) then builds
+the PDF and EPUB from that cache, so no chapter runs twice. The author's _build/html is never
+touched. The site is served on 127.0.0.1 to a headless Debian Chromium.
 
 Lanes. A test's markers follow from the fixtures it uses, so a new test lands in the right lane
 without anyone remembering to mark it:
@@ -59,14 +61,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def built_site():
-    """Build the book once (forced execution, -W -n --keep-going) into _build/test/; return its facts."""
+    """Build the book once (-W -n --keep-going) into an empty _build/test/, so every notebook
+    executes afresh (its execution cache starts empty); return the build's facts."""
     build_id = uuid.uuid4().hex
     # Start from an empty output folder, so nothing stale can pass for this build's output.
     shutil.rmtree(site_tools.TEST_OUTPUT, ignore_errors=True)
     author_index = site_tools.AUTHOR_HTML / "index.html"
     author_index_mtime = author_index.stat().st_mtime if author_index.exists() else None
     started = time.time()
-    result = site_tools.build(build_id, execute="force", output=site_tools.TEST_OUTPUT)
+    result = site_tools.build(build_id, execute="cache", output=site_tools.TEST_OUTPUT)
     log = result.stdout + result.stderr
     (site_tools.TEST_OUTPUT / "build.log").write_text(log)
     if result.returncode != 0:

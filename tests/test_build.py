@@ -1,5 +1,5 @@
 """The build: it succeeds with no warnings, every notebook executes top to bottom in a fresh
-kernel (forced execution, errors stop the build), the output is fresh and in the tests' own
+kernel (an empty execution cache, errors stop the build), the output is fresh and in the tests' own
 folder, the build mode needs no environment variable, and each page loads only what it uses."""
 
 import re

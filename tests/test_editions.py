@@ -1,8 +1,9 @@
 """The print and e-book editions (make pdf, make epub): what a reader of the PDF or EPUB gets.
 
-The editions are built once for this module into their own folder (fresh execution there), then
-read back: the PDF with pypdf, the EPUB as the zip container it is, and with EPUBCheck where it is
-installed (.ci/run installs Debian's). A site built into the same folder must offer them.
+The editions are built once, into the tests' own build folder from the notebooks the shared site
+build executed, then read back: the PDF with pypdf, the EPUB as the zip container it is, and with
+EPUBCheck where it is installed (.ci/run installs Debian's). The site's download menu is checked
+through the extension that writes it.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from xml.etree import ElementTree
 
 import pytest
 
+import site_tools
 from ttpbook import editions, selfcheck
 
 ROOT = Path(__file__).resolve().parent.parent
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
-pytestmark = [pytest.mark.build, pytest.mark.browser]
+# Tests that use `built` join the build lane through conftest (it depends on `built_site`).
 
 
 def run_editions(*args: str) -> None:
@@ -33,16 +35,12 @@ def run_editions(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("editions")
-    run_editions("pdf", "--output", str(out))
-    run_editions("epub", "--output", str(out))
-    # The website, built into the same folder after the editions, offers them.
-    site = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n",
-                           "--keep-going", "--path-output", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "TTPBOOK_MODE": "book"})
-    assert site.returncode == 0, site.stdout[-3000:] + site.stderr[-3000:]
-    return out / "_build"
+def built(built_site):
+    """The PDF and EPUB, built into the tests' own folder from the execution cache the shared
+    site build filled (no chapter runs again)."""
+    run_editions("pdf", "--output", str(site_tools.TEST_OUTPUT))
+    run_editions("epub", "--output", str(site_tools.TEST_OUTPUT))
+    return site_tools.TEST_OUTPUT / "_build"
 
 
 @pytest.fixture(scope="module")
@@ -244,9 +242,36 @@ def test_no_graded_answer_is_in_either_edition(built, pdf_pages, tmp_path):
         assert grading.find_leaks(master, files) == []
 
 
-def test_site_offers_the_editions(built):
-    page = (built / "html" / "chapters" / "background.html").read_text(encoding="utf-8")
-    assert 'editions/background.pdf' in page and "This chapter (PDF)" in page
-    assert 'editions/ttp-dilemma.pdf' in page and 'editions/ttp-dilemma.epub' in page
-    for name in ("background.pdf", editions.BOOK_PDF, editions.BOOK_EPUB):
-        assert (built / "html" / "editions" / name).exists()
+def _download_menu(app, pagename: str) -> list[dict]:
+    import print_editions
+
+    menu = {"label": "download-buttons", "buttons": [{"text": ".ipynb"}]}
+    context = {"header_buttons": [menu], "pathto": lambda target, resource=0: "../" + target}
+    print_editions.add_download_items(app, pagename, "page.html", context, None)
+    return menu["buttons"]
+
+
+def test_site_download_menu_offers_the_editions_only_when_built(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "_ext"))
+    import print_editions
+
+    out = tmp_path / "_build" / "html"
+    out.mkdir(parents=True)
+
+    class App:
+        outdir = str(out)
+        confdir = str(ROOT)
+        builder = type("Builder", (), {"name": "html"})()
+
+    assert _download_menu(App, "chapters/background") == [{"text": ".ipynb"}], "offered an edition that was not built"
+    (tmp_path / "_build" / "pdf").mkdir()
+    for name in ("background.pdf", editions.BOOK_PDF):
+        (tmp_path / "_build" / "pdf" / name).write_bytes(b"%PDF-1.7 test")
+    (tmp_path / "_build" / "epub").mkdir()
+    (tmp_path / "_build" / "epub" / editions.BOOK_EPUB).write_bytes(b"PK test")
+    items = {b["text"]: b.get("url") for b in _download_menu(App, "chapters/background")}
+    assert items == {".ipynb": None, "This chapter (PDF)": "../editions/background.pdf",
+                     "Whole book (PDF)": "../editions/ttp-dilemma.pdf", "Whole book (EPUB)": "../editions/ttp-dilemma.epub"}
+    assert "This chapter (PDF)" not in {b["text"] for b in _download_menu(App, "chapters/glossary")}
+    print_editions.copy_editions(App, None)
+    assert sorted(p.name for p in (out / "editions").iterdir()) == ["background.pdf", "ttp-dilemma.epub", "ttp-dilemma.pdf"]
