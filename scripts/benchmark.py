@@ -9,6 +9,7 @@ Measures, without touching the author's sources or _build/html:
    - cold, executing every notebook (target: about 5 s per executed chapter or better);
    - with nothing changed, median of 3 (target: at most 2.5 s);
    - after one chapter's code changed (target: that chapter alone re-executes);
+   then `make pdf` (target: under 60 s, the PDF under 25 MB) and `make epub` in the same copy;
 2. each page's cold weight, as a new reader meets it: headless Chromium, empty cache, network
    blocked, every response body counted uncompressed, split by asset (targets: every page at
    most 3.5 MB, pages without a chart at most 2.5 MB);
@@ -43,7 +44,7 @@ SLIDER_PAGE = "chapters/data-and-sources.html"
 SLIDER_MOVES = 40
 MB = 1e6
 TARGETS = {"page": 3.5 * MB, "page_without_chart": 2.5 * MB, "no_change": 2.5, "per_chapter": 5.0,
-           "slider_ms": 50.0}
+           "slider_ms": 50.0, "pdf_seconds": 60.0, "pdf_size": 25 * MB}
 ASSETS = [  # (label, how its address looks), first match wins
     ("Vega", re.compile(r"/_static/vega/")),
     ("MathJax", re.compile(r"/_static/mathjax/")),
@@ -124,6 +125,29 @@ def builds(book: Path) -> Path:
     print(f"  one chapter's code changed                 {changed:6.1f} s wall {cpu:6.1f} s CPU  "
           f"{executed_changed} executed (target 1 of {chapters})  {'ok' if ok and executed_changed == 1 else 'CHECK'}")
     return site_tools.html_dir(COPY)
+
+
+def editions() -> None:
+    """`make pdf` and `make epub` in the copy, after its `make book` (the notebooks are cached)."""
+    print("\nPrint and e-book editions, after `make book` (same copy):")
+    for target in ("pdf", "epub"):
+        start, cpu = time.perf_counter(), children_cpu()
+        result = subprocess.run(["make", target], cwd=COPY, capture_output=True, text=True)
+        elapsed, cpu = time.perf_counter() - start, children_cpu() - cpu
+        if result.returncode != 0:
+            (WORK / f"failed-{target}.log").write_text(result.stdout + result.stderr)
+            print(f"  make {target}: FAILED (log in _build/benchmark/failed-{target}.log)")
+            continue
+        if target == "pdf":
+            size = (COPY / "_build" / "pdf" / "ttp-dilemma.pdf").stat().st_size
+            print(f"  make pdf                                   {elapsed:6.1f} s wall {cpu:6.1f} s CPU  "
+                  f"(target < {TARGETS['pdf_seconds']:.0f} s)  {verdict(elapsed < TARGETS['pdf_seconds'])}")
+            print(f"  whole-book PDF                             {size / MB:6.1f} MB "
+                  f"(target < {TARGETS['pdf_size'] / MB:.0f} MB)  {verdict(size < TARGETS['pdf_size'])}")
+        else:
+            size = (COPY / "_build" / "epub" / "ttp-dilemma.epub").stat().st_size
+            print(f"  make epub                                  {elapsed:6.1f} s wall {cpu:6.1f} s CPU  "
+                  f"EPUB {size / MB:.1f} MB")
 
 
 def page_weight(context, url: str) -> dict[str, int]:
@@ -212,6 +236,8 @@ def main() -> int:
         page_weights(args.weights_only.resolve())
         return 0
     html = builds(args.book.resolve())
+    if (COPY / "ttpbook" / "editions.py").exists():
+        editions()
     if args.builds_only:
         return 0
     page_weights(html)
