@@ -132,6 +132,19 @@ def deaths_per_year(yearly_by_type: pd.DataFrame, estimate: str = "best", start_
     ).properties(width=theme.WIDTH, height=theme.HEIGHT)
 
 
+def _fixed(expression: str, digits: int = 2) -> str:
+    """A Vega expression that prints a non-negative number as Python's ``f"{x:.2f}"`` does.
+
+    Vega (JavaScript) rounds an exact tie up and Python to even. With two decimals the only exact
+    ties are multiples of 1/8 whose numerator is 1 more than a multiple of 4 (0.125, 0.625, 1.125,
+    ...): those are nudged down so both print the same digits (0.62 for 0.625, as Python does)."""
+    if digits != 2:
+        raise ValueError("only two decimals are handled")
+    eighths = f"(({expression}) * 8)"
+    tie = f"({eighths} == floor({eighths}) && {eighths} % 4 == 1)"
+    return f"format(({expression}) - ({tie} ? 1e-9 : 0), '.2f')"
+
+
 def _quoted(text: str) -> str:
     """``text`` as a string literal in a Vega expression."""
     return "'" + str(text).replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -460,7 +473,9 @@ def window_analysis(measures: pd.DataFrame, windows: pd.DataFrame, measure: str 
     drawn = f"isValid({brush.name}.month)"
     # A drawn window keeps the months whose first day it covers: from the first month starting at or
     # after its left edge to the last month starting at or before its right edge (UTC, as Vega parses dates).
-    left, right = f"time({brush.name}.month[0])", f"time({brush.name}.month[1])"
+    # Edges within 12 hours of a month's start count as on it (a window dragged to the end of the axis
+    # ends a millisecond short of the last month).
+    left, right = f"(time({brush.name}.month[0]) - 43200000)", f"(time({brush.name}.month[1]) + 43200000)"
     first_drawn = f"utcyear({left}) * 12 + utcmonth({left}) + ({left} > utc(utcyear({left}), utcmonth({left}), 1) ? 1 : 0)"
     last_drawn = f"utcyear({right}) * 12 + utcmonth({right})"
     bounds = measures.groupby("measure")["month"].agg(["min", "max"])
@@ -615,7 +630,7 @@ def coherence_explorer(pairs: pd.DataFrame, actors: Sequence[str], questions: Se
         weight=f"datum.actor_a == '' ? 0 : {_choose('question', questions, weights, '0')}").transform_calculate(
         weighted="datum.weight * datum.agreement", counted="datum.weight > 0 ? 1 : 0").transform_aggregate(
         num="sum(weighted)", den="sum(weight)", n="sum(counted)").transform_calculate(
-        label=f"({actors_ticked}) < 2 || datum.den == 0 ? 'Index: n/a' : 'Index: ' + format(datum.num / datum.den, '.2f')",
+        label=f"({actors_ticked}) < 2 || datum.den == 0 ? 'Index: n/a' : 'Index: ' + {_fixed('datum.num / datum.den')}",
         detail=f"({actors_ticked}) < 2 ? 'tick at least two actors' : datum.den == 0 ? "
                "'no shared question with a weight above 0' : 'from ' + datum.n + ' actor-pair comparisons'")
     index = headline_base.mark_text(fontSize=22, fontWeight="bold", align="left").encode(
@@ -625,7 +640,7 @@ def coherence_explorer(pairs: pd.DataFrame, actors: Sequence[str], questions: Se
     headline = alt.layer(index, detail).properties(width=190, height=70)
     pair = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", n="count()", groupby=["actor_a", "actor_b"]
                                     ).transform_calculate(agreement="datum.num / datum.den",
-                                                          label="format(datum.agreement, '.2f') + ' (' + datum.n + ')'")
+                                                          label=f"{_fixed('datum.agreement')} + ' (' + datum.n + ')'")
     cells = pair.mark_rect().encode(
         x=alt.X("actor_b:N", title=None, sort=list(actors), axis=alt.Axis(labelAngle=-30, labelLimit=140)),
         y=alt.Y("actor_a:N", title=None, sort=list(actors)),
@@ -649,7 +664,8 @@ def policy_options(scores: pd.DataFrame) -> alt.VConcatChart:
         weighted="datum.weight * datum.score")
     # As models.rank_options: no ranking when every weight is zero; ties in alphabetical order.
     ranked = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", groupby=["option"]).transform_filter(
-        "datum.den > 0").transform_calculate(score="datum.num / datum.den").transform_window(
+        "datum.den > 0").transform_calculate(score="datum.num / datum.den").transform_calculate(
+        shown=_fixed("datum.score")).transform_window(
         rank="row_number()", sort=[alt.SortField("score", "descending"), alt.SortField("option", "ascending")])
     by_rank = alt.EncodingSortField(field="rank", order="ascending")
     bars = ranked.mark_bar(color=theme.PALETTE[0]).encode(
@@ -658,7 +674,7 @@ def policy_options(scores: pd.DataFrame) -> alt.VConcatChart:
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("score:Q", title="Score", format=".2f"),
                  alt.Tooltip("rank:Q", title="Rank")])
     labels = ranked.mark_text(align="left", dx=3).encode(x="score:Q", y=alt.Y("option:N", sort=by_rank),
-                                                         text=alt.Text("score:Q", format=".2f"))
+                                                         text="shown:N")
     all_zero = " && ".join(f"{w.name} == 0" for w in weights)
     no_weights = alt.Chart(pd.DataFrame({"note": ["Set at least one weight above 0 to rank the options."]})
                            ).transform_filter(all_zero).mark_text(align="left", fontSize=13).encode(

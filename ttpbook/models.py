@@ -179,6 +179,18 @@ def pairwise_agreements(positions: pd.DataFrame, period: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period", "actor_a", "actor_b", "question", "agreement"])
 
 
+def recode(positions: pd.DataFrame, actor: str, question: str, period: str, position: str) -> pd.DataFrame:
+    """A copy of ``positions`` with one existing cell coded differently: how a coding rule moves the index."""
+    cell = (positions["actor"] == actor) & (positions["question"] == question) & (positions["period"] == period)
+    if cell.sum() != 1:
+        raise ValueError(f"no single coded cell for {actor!r}, {question!r}, {period}")
+    if position not in POSITIONS + ["no clear position"]:
+        raise ValueError(f"position must be one of {POSITIONS + ['no clear position']}, not {position!r}")
+    recoded = positions.copy()
+    recoded.loc[cell, "position"] = position
+    return recoded
+
+
 def coherence_index(positions: pd.DataFrame, actors, period: str, weights: dict | None = None) -> dict:
     """The coherence index of the chapter's INDEX SPEC for a set of actors in one period.
 
