@@ -245,6 +245,17 @@ def test_what_the_talks_chapter_says_about_the_monthly_series():
     assert expected("w2022_picss_attacks_inside") > expected("w2022_picss_attacks_before")      # "did not dip"
 
 
+def test_what_the_background_chapter_says_about_ucdp_totals():
+    totals = data.load("ucdp_pakistan_yearly_combined").set_index("year")["orgvio251_pak_total_best"].dropna()
+    numbers = stated("background")
+    assert totals.idxmax() in (2009, 2010) and totals.loc[2009:2010].max() == totals.max()     # "peaked in 2009–2010"
+    since_low = totals.loc[numbers["orgvio_low_year"]:]
+    assert numbers["orgvio_low_year"] == 2019 and since_low.is_monotonic_increasing             # "risen every year since"
+    assert numbers["orgvio_low"] == since_low.iloc[0] and numbers["orgvio_last"] == totals.iloc[-1]
+    battle = data.load("ucdp_pakistan_yearly_combined").set_index("year")["brd241_ttp_bd_best"].dropna()
+    assert (numbers["brd_peak"], numbers["brd_peak_year"]) == (battle.max(), battle.idxmax())
+
+
 def test_the_worked_coherence_example_reads_as_the_data():
     positions = data.load("positions")
     pairs = models.pairwise_agreements(positions[positions["actor"].isin(PAKISTANI)], "2025-26")

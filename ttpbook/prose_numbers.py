@@ -160,6 +160,15 @@ def background() -> dict:
         "crss_change_over_2025_pct": 100 * (crss_2025 - crss_2024_restated) / crss_2025,   # the quiz's wrong base
         "crss_2025_over_2024_pct": 100 * crss_2025 / crss_2024_restated,
     }
+    combined = load("ucdp_pakistan_yearly_combined").set_index("year")
+    totals = combined["orgvio251_pak_total_best"].dropna()
+    battle = combined["brd241_ttp_bd_best"].dropna()
+    low_year = int(totals.loc[totals.idxmax():].idxmin())
+    out.update({"orgvio_first_year": totals.index.min(), "orgvio_last_year": totals.index.max(),
+                "orgvio_2007": totals.loc[2007], "orgvio_peak_year": totals.idxmax(), "orgvio_peak": totals.max(),
+                "orgvio_low_year": low_year, "orgvio_low": totals.loc[low_year], "orgvio_last": totals.iloc[-1],
+                "brd_first_year": battle.index.min(), "brd_last_year": battle.index.max(),
+                "brd_peak_year": battle.idxmax(), "brd_peak": battle.max()})
     provinces = load("ucdp_ged221_pakistan_yearly_by_province")
     everything = provinces[provinces["scope"] == "all organised violence (types 1-3)"].set_index(["year", "province"])["best"]
     out["ged_2021_fata"] = everything.loc[(2021, "FATA (merged into KP 2018)")]
