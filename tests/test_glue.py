@@ -152,6 +152,8 @@ def expected(key: str):
         return models.ceasefire_bargain()[m[1]]
     if key == "positions_cells":
         return len(data.load("positions"))
+    if key == "evidence_statements":
+        return len(data.load("positions_evidence"))
     if key == "positions_questions":
         return data.load("positions")["question"].nunique()
     if m := re.fullmatch(r"(coh\d{4}|alt_mil_kabul|alt_fed_kabul|alt_fed_ops)_(.+)", key):

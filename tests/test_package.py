@@ -1,6 +1,7 @@
 """Unit tests for the book's package: charts, models, self-checks, renderer choice, offline guard."""
 
 import sys
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -207,3 +208,42 @@ def test_every_chart_builder_is_interactive_without_a_kernel():
     }
     for name, chart in built.items():
         assert '"params"' in chart.to_json(), f"{name} has no parameters"
+
+
+# --- a plain (non-editable) install ---------------------------------------------------------------
+
+def test_a_plain_pip_install_finds_its_data(tmp_path):
+    """`pip install .` (no -e) into a fresh venv: the package loads and validates its tables and
+    reads the bibliography from the installed copy, not from a checkout. Dependencies come from this
+    venv's site-packages (a .pth file) so nothing is downloaded; the build runs on a copy of the
+    sources so no build/ or egg-info lands in the repository."""
+    import shutil
+    import subprocess
+    import sysconfig
+
+    root = data.DATA_DIR.parent
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "references.bib"):
+        shutil.copy(root / name, src / name)
+    shutil.copytree(root / "ttpbook", src / "ttpbook", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(root / "data", src / "data")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    (Path(purelib) / "project_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--disable-pip-version-check", str(src)], check=True)
+    shutil.rmtree(src)  # no checkout left to fall back on
+    probe = ("from ttpbook import data, sources; "
+             "print(data.DATA_DIR); print(sources.BIB); print(len(data.validate_all())); "
+             "print(data.load('positions').shape[0]); print(sources.short_citation('dawn2015nap'))")
+    out = subprocess.run([python, "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path,
+                         env={"PATH": "/usr/bin:/bin"}).stdout.split("\n")
+    assert out[0].startswith(purelib) and out[0].endswith("ttpbook/bookdata")
+    assert out[1].startswith(purelib) and out[1].endswith("bookbib/references.bib")
+    assert int(out[2]) == len(data.read_descriptor()["resources"])
+    assert int(out[3]) == len(data.load("positions"))
+    assert out[4] == "Dawn (2015)"

@@ -8,16 +8,36 @@ file, the row and the column.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DESCRIPTOR_NAME = "datapackage.json"
 MAX_ERRORS_SHOWN = 10
+DATA_DIR_VARIABLE = "TTPBOOK_DATA_DIR"
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def _find_data_dir() -> Path:
+    """Where the book's tables are: $TTPBOOK_DATA_DIR, else the source checkout, else the installed copy.
+
+    An editable install (or running from the repository) reads ``data/`` next to the package, so
+    an edit to a table is seen at once. A plain ``pip install .`` has no checkout: the wheel
+    carries the tables as ``ttpbook/bookdata`` (see pyproject.toml) and they are read from there.
+    """
+    if os.environ.get(DATA_DIR_VARIABLE):
+        return Path(os.environ[DATA_DIR_VARIABLE])
+    checkout = _CHECKOUT / "data"
+    if (checkout / DESCRIPTOR_NAME).exists():
+        return checkout
+    return Path(str(resources.files("ttpbook") / "bookdata"))
+
+
+DATA_DIR = _find_data_dir()
 
 
 class DataValidationError(ValueError):
@@ -46,15 +66,27 @@ def describe(name: str, data_dir: Path | str = DATA_DIR) -> dict:
     raise KeyError(f"No table named {name!r} in {DESCRIPTOR_NAME}. Known tables: {known}")
 
 
+def file_stats(path: Path | str) -> tuple[str, int]:
+    """SHA-256 and size of a file, as frictionless computes them when it checks the descriptor."""
+    from frictionless import Resource  # imported here: it is slow to import
+
+    path = Path(path)
+    resource = Resource(path=path.name, basepath=str(path.parent))
+    resource.infer(stats=True)
+    return resource.stats.sha256, resource.stats.bytes
+
+
 def sha256_of(path: Path | str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return file_stats(path)[0]
 
 
 def validate(name: str, data_dir: Path | str = DATA_DIR) -> None:
     """Check one table against its description; raise DataValidationError if it does not match.
 
-    Checks, in order: the file exists; its SHA-256 matches the descriptor; the header has the
-    described columns in order; every cell has the described type and meets its constraints.
+    frictionless does the checking: the SHA-256 and size the descriptor records, the header
+    labels and their order, and every cell's type and constraints. This module only turns its
+    report into a message that names the file, the row and the column (and, for a checksum, the
+    command that records a checked change).
     """
     data_dir = Path(data_dir)
     spec = describe(name, data_dir)
@@ -70,6 +102,37 @@ def _stamp(path: Path) -> tuple:
     return (stat.st_size, stat.st_mtime_ns)
 
 
+def _checksum_message(shown: str, spec: dict, actual: str) -> str:
+    expected = spec["hash"].removeprefix("sha256:")
+    return (f"{shown}: checksum mismatch: the descriptor records sha256 {expected}, the file has "
+            f"{actual}. The file changed since it was described. If the change is intended, check "
+            f"it and record the new checksum with `python -m ttpbook.datapackage rehash {spec['name']}`.")
+
+
+def _validate_json(path: Path, spec: dict, shown: str) -> None:
+    """Hand-written because frictionless 5.21 checks neither the hash nor the syntax of a JSON resource."""
+    actual = sha256_of(path)
+    if spec.get("hash") and actual != spec["hash"].removeprefix("sha256:"):
+        raise DataValidationError(_checksum_message(shown, spec, actual))
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise DataValidationError(f"{shown}: not valid JSON ({error}).") from error
+
+
+def _header_message(shown: str, header: list[str], described: list[str]) -> str:
+    missing = [c for c in described if c not in header]
+    extra = [c for c in header if c not in described]
+    detail = []
+    if missing:
+        detail.append(f"missing column(s) {missing}")
+    if extra:
+        detail.append(f"unexpected column(s) {extra}")
+    if not detail:
+        detail.append(f"columns out of order: found {header}, described {described}")
+    return f"{shown}: row 1 (header): " + "; ".join(detail) + "."
+
+
 @lru_cache(maxsize=64)
 def _validate_cached(path_str: str, stamp: tuple, spec_json: str, data_dir: str) -> None:
     from frictionless import Resource  # imported here: it is slow to import
@@ -77,60 +140,39 @@ def _validate_cached(path_str: str, stamp: tuple, spec_json: str, data_dir: str)
     path = Path(path_str)
     spec = json.loads(spec_json)
     shown = f"data/{spec['path']}"
-    if not path.exists():
+    if not path.exists():  # checked by hand: frictionless would report a generic "scheme-error"
         raise DataValidationError(f"{shown}: file not found (expected at {path}).")
-
-    expected = spec.get("hash", "").removeprefix("sha256:")
-    actual = sha256_of(path)
-    if expected and actual != expected:
-        raise DataValidationError(
-            f"{shown}: checksum mismatch: the descriptor records sha256 {expected}, "
-            f"the file has {actual}. The file changed since it was described. If the change is "
-            f"intended, check it and record the new checksum with "
-            f"`python -m ttpbook.datapackage rehash {spec['name']}`."
-        )
-
     if spec.get("format", "csv") != "csv":
-        try:
-            json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as error:
-            raise DataValidationError(f"{shown}: not valid JSON ({error}).") from error
+        _validate_json(path, spec, shown)
         return
 
-    header = pd.read_csv(path, nrows=0).columns.tolist()
-    described = [f["name"] for f in spec["schema"]["fields"]]
-    if header != described:
-        missing = [c for c in described if c not in header]
-        extra = [c for c in header if c not in described]
-        detail = []
-        if missing:
-            detail.append(f"missing column(s) {missing}")
-        if extra:
-            detail.append(f"unexpected column(s) {extra}")
-        if not detail:
-            detail.append(f"columns out of order: found {header}, described {described}")
-        raise DataValidationError(f"{shown}: row 1 (header): " + "; ".join(detail) + ".")
-
-    # Checksum already checked above; frictionless checks types, constraints and keys.
-    checked = {k: v for k, v in spec.items() if k not in ("hash", "bytes")}
-    resource = Resource(checked, basepath=data_dir)
+    resource = Resource(spec, basepath=data_dir)
     report = resource.validate()
-    if not report.valid:
-        rows = report.flatten(["rowNumber", "fieldName", "type", "message"])
-        lines = []
-        for row, field, kind, message in rows[:MAX_ERRORS_SHOWN]:
-            where = f"row {row}" if row else "file"
-            if field:
-                where += f", column '{field}'"
-            lines.append(f"{shown}: {where}: {kind}: {message}")
-        if len(rows) > MAX_ERRORS_SHOWN:
-            lines.append(f"… and {len(rows) - MAX_ERRORS_SHOWN} more error(s).")
-        raise DataValidationError(
-            "Data file does not match data/datapackage.json (rows are counted from the header, "
-            "which is row 1):\n" + "\n".join(lines)
-        )
+    if report.valid:
+        return
+    errors = report.tasks[0].errors
+    kinds = {error.type for error in errors}
+    if kinds & {"hash-count", "byte-count"}:
+        raise DataValidationError(_checksum_message(shown, spec, resource.stats.sha256))
+    if any(kind.endswith("-label") for kind in kinds):
+        described = [f["name"] for f in spec["schema"]["fields"]]
+        raise DataValidationError(_header_message(shown, list(resource.labels), described))
+    rows = report.flatten(["rowNumber", "fieldName", "type", "message"])
+    lines = []
+    for row, field, kind, message in rows[:MAX_ERRORS_SHOWN]:
+        where = f"row {row}" if row else "file"
+        if field:
+            where += f", column '{field}'"
+        lines.append(f"{shown}: {where}: {kind}: {message}")
+    if len(rows) > MAX_ERRORS_SHOWN:
+        lines.append(f"… and {len(rows) - MAX_ERRORS_SHOWN} more error(s).")
+    raise DataValidationError(
+        "Data file does not match data/datapackage.json (rows are counted from the header, "
+        "which is row 1):\n" + "\n".join(lines)
+    )
 
 
+# Hand-written on purpose: pandas nullable Int64/Float64 keep a missing cell missing (not NaN in a float column).
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string"}
 
 

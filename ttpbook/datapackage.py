@@ -30,8 +30,9 @@ def rehash(names: list[str], data_dir: Path | str = data.DATA_DIR, accessed: str
             raise KeyError(f"No table named {name!r} in {data.DESCRIPTOR_NAME}.")
         resource = by_name[name]
         path = Path(data_dir) / resource["path"]
-        resource["hash"] = "sha256:" + data.sha256_of(path)
-        resource["bytes"] = path.stat().st_size
+        sha256, size = data.file_stats(path)
+        resource["hash"] = "sha256:" + sha256
+        resource["bytes"] = size
         if accessed:
             resource["accessed"] = accessed
     write_descriptor(descriptor, data_dir)

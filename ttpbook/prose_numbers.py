@@ -120,7 +120,8 @@ CODING_VARIANTS = {
 def policy_coherence() -> dict:
     """The dataset's size, the worked index for each period, the coding variants and the option scores."""
     positions = load("positions")
-    out = {"positions_cells": len(positions), "positions_questions": positions["question"].nunique()}
+    out = {"positions_cells": len(positions), "positions_questions": positions["question"].nunique(),
+           "evidence_statements": len(load("positions_evidence"))}
     for period in sorted(positions["period"].unique()):
         out.update(_index_numbers(f"coh{period[:4]}", positions, period))
     for key, (actor, question, period, position) in CODING_VARIANTS.items():

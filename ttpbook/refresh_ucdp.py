@@ -11,14 +11,17 @@ of violence, the TTP dyads yearly and monthly, yearly by province), records thei
 checksums, size and date in ``data/datapackage.json``, and validates them. Event rows are never
 written to ``data/``: only the aggregates are.
 
-The file names keep ``ged221`` so that chapters need no change; the descriptor's ``version``
-and ``processing`` notes say which release the tables now come from.
+The file names keep ``ged221`` so that chapters need no change; the descriptor's ``title``,
+``version``, ``sources``, ``processing`` note and the coverage years in ``description`` say which
+release the tables now come from. Each is rewritten whole (never patched from its old text), so
+any number of refreshes leaves them right.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -135,11 +138,57 @@ def _scope_order(column: pd.Series) -> pd.Series:
     return column
 
 
+PROCESSING = (
+    "Aggregated from the GED {version} event rows ({events:,} events in Pakistan, from {file}, sha256 {sha}) "
+    "with pandas by `python -m ttpbook.refresh_ucdp`: month = month of date_start{span}; sums of UCDP's best, "
+    "low, high, deaths_a (Government of Pakistan), deaths_b (the other side), deaths_civilians, deaths_unknown, "
+    "plus a count of events; zero-filled. Note: low and high do not always bracket best ({unbracketed:,} of "
+    "{events:,} events)."
+)
+PROVINCE_NOTE = " Province from GED adm_1 through geo_province_crosswalk.csv."
+
+
+def provenance(events: pd.DataFrame, ged_csv: Path, version: str) -> dict[str, str]:
+    """Descriptor fields that say where the tables now come from, computed from the events read."""
+    sha, _ = data.file_stats(ged_csv)
+    span = ""
+    if "date_end" in events.columns:
+        months = pd.to_datetime(events["date_end"]).dt.to_period("M").astype(str)
+        span = f" ({int((months != events['month']).sum()):,} events span two months)"
+    unbracketed = int(((events["low"] > events["best"]) | (events["high"] < events["best"])).sum())
+    note = PROCESSING.format(version=version, events=len(events), file=Path(ged_csv).name, sha=f"{sha[:8]}…{sha[-4:]}",
+                             span=span, unbracketed=unbracketed)
+    source = {"title": f"UCDP Georeferenced Event Dataset {version}, file {Path(ged_csv).name} (sha256 {sha})",
+              "path": "https://ucdp.uu.se/downloads/"}
+    return {"processing": note, "source": source}
+
+
+def _describe_release(resource: dict, name: str, version: str, facts: dict, tables: dict[str, pd.DataFrame]) -> None:
+    """Rewrite the release-dependent fields of one resource (idempotent: nothing depends on the old text)."""
+    resource["version"] = f"UCDP GED {version}"
+    resource["title"] = re.sub(r"^UCDP GED [^:]*:", f"UCDP GED {version}:", resource["title"])
+    resource["sources"] = [facts["source"]]
+    resource["processing"] = facts["processing"] + (PROVINCE_NOTE if name == TABLES["by_province"] else "")
+    table = tables[next(k for k, v in TABLES.items() if v == name)]
+    if "month" in table:
+        first, last = table["month"].min(), table["month"].max()
+        resource["description"] = re.sub(r"\b\d{4}-\d{2} to \d{4}-\d{2}\b", f"{first} to {last}", resource["description"])
+    else:
+        first, last = int(table["year"].min()), int(table["year"].max())
+        resource["description"] = re.sub(r"\b\d{4}-\d{4}\b", f"{first}-{last}", resource["description"])
+    if name == TABLES["by_province"]:
+        no_adm1 = int(table.loc[(table["scope"] == ALL_SCOPE) & (table["province"] == NO_ADM1), "events"].sum())
+        resource["description"] = re.sub(r"[\d,]+ events have no adm_1", f"{no_adm1:,} events have no adm_1",
+                                         resource["description"])
+
+
 def refresh(ged_csv: Path | str, version: str, data_dir: Path | str = data.DATA_DIR) -> dict[str, int]:
     """Rewrite the aggregate tables from ``ged_csv`` and update the descriptor; return rows written."""
     data_dir = Path(data_dir)
     crosswalk = data.load("geo_province_crosswalk", data_dir)
-    tables = aggregate(read_events(ged_csv), crosswalk.astype(object).where(crosswalk.notna(), None))
+    events = read_events(ged_csv)
+    tables = aggregate(events, crosswalk.astype(object).where(crosswalk.notna(), None))
+    facts = provenance(events, Path(ged_csv), version)
     descriptor = data.read_descriptor(data_dir)
     by_name = {r["name"]: r for r in descriptor["resources"]}
     written = {}
@@ -149,8 +198,7 @@ def refresh(ged_csv: Path | str, version: str, data_dir: Path | str = data.DATA_
         tmp = path.with_suffix(".csv.tmp")
         tables[key].to_csv(tmp, index=False, lineterminator="\n")
         tmp.replace(path)
-        resource["version"] = f"UCDP GED {version}"
-        resource["title"] = resource["title"].replace("GED 22.1", f"GED {version}")
+        _describe_release(resource, name, version, facts, tables)
         written[name] = len(tables[key])
     datapackage.write_descriptor(descriptor, data_dir)
     datapackage.rehash(list(TABLES.values()), data_dir, accessed=dt.date.today().isoformat())

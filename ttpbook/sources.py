@@ -1,36 +1,71 @@
-"""Turn bibliography keys (as stored in data files) into short readable citations for tooltips."""
+"""Read the bibliography (with pybtex): short citations for tooltips, and each entry's source type.
+
+Every entry in ``references.bib`` carries ``sourcetype`` (one of ``SOURCE_TYPES``) and, where a
+reader needs it, a short ``descriptor`` ("Islamabad think tank", "Indian outlet").
+"""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-BIB = Path(__file__).resolve().parent.parent / "references.bib"
-_ENTRY = re.compile(r"^@\w+\{([^,\s]+),(.*?)^\}", re.S | re.M)
-_FIELD = r"^\s*{name}\s*=\s*\{{(.*?)\}},?\s*$"
+BIB_NAME = "references.bib"
+_CHECKOUT_BIB = Path(__file__).resolve().parent.parent / BIB_NAME
+# A plain `pip install .` has no checkout: the wheel carries the bibliography (see pyproject.toml).
+BIB = _CHECKOUT_BIB if _CHECKOUT_BIB.exists() else Path(str(resources.files("ttpbook") / "bookbib" / BIB_NAME))
+
+SOURCE_TYPES = {
+    "peer-reviewed": "Peer-reviewed article",
+    "book": "Book or book chapter",
+    "official": "UN or official document or statement",
+    "think-tank": "Research institute or think tank",
+    "major-outlet": "Major news outlet",
+    "regional-outlet": "Regional or smaller news outlet",
+    "aggregator": "Aggregator, blog or forum copy",
+}
 
 
-def _field(body: str, name: str) -> str:
-    match = re.search(_FIELD.format(name=name), body, re.M)
-    return match.group(1) if match else ""
+def _plain(latex: str) -> str:
+    from pybtex.richtext import Text
+
+    return Text.from_latex(latex).render_as("text")
+
+
+@lru_cache(maxsize=4)
+def _database(path: Path = BIB):
+    from pybtex.database import parse_file  # imported here: only tooltips and tests need it
+
+    return parse_file(str(path), "bibtex")
+
+
+def _short_author(entry) -> str:
+    people = entry.persons.get("author", [])
+    last = [_plain(" ".join(p.prelast_names + p.last_names)) for p in people]
+    if len(last) > 2:
+        return f"{last[0]} et al."
+    return " and ".join(last)
 
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, tuple[str, str, str]]:
-    entries = {}
-    for key, body in _ENTRY.findall(BIB.read_text(encoding="utf-8")):
-        author = _field(body, "author").replace("{", "").replace("}", "")
-        if " and " in author:
-            first = author.split(" and ")[0].split(",")[0].strip()
-            author = f"{first} et al." if author.count(" and ") > 1 else " and ".join(
-                a.split(",")[0].strip() for a in author.split(" and "))
-        elif "," in author and not author.startswith("UNB"):
-            author = author.split(",")[0].strip()
-        year = _field(body, "year")
-        title = _field(body, "title").replace("{", "").replace("}", "")
-        entries[key] = (author, year, title)
-    return entries
+    """key → (short author, year, plain title)."""
+    return {key: (_short_author(entry), entry.fields.get("year", ""), _plain(entry.fields.get("title", "")))
+            for key, entry in _database().entries.items()}
+
+
+def source_type(key: str) -> str:
+    """The entry's ``sourcetype`` field ('' if it has none)."""
+    return _database().entries[key].fields.get("sourcetype", "")
+
+
+def source_types(path: Path = BIB) -> dict[str, str]:
+    """Every bibliography key → its source type ('' where the entry has none)."""
+    return {key: entry.fields.get("sourcetype", "") for key, entry in _database(Path(path)).entries.items()}
+
+
+def descriptor(key: str) -> str:
+    return _plain(_database().entries[key].fields.get("descriptor", ""))
 
 
 def short_citation(keys: str, separator: str = ";") -> str:
