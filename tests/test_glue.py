@@ -270,6 +270,22 @@ def test_the_worked_coherence_example_reads_as_the_data():
     assert expected("alt_fed_kabul_index") == pytest.approx(expected("coh2025_index"))         # "the index would stay"
 
 
+WORDS = {"six": 6, "seven": 7}
+
+
+def test_counts_written_as_words_match_the_data():
+    """'seven questions', 'six options', 'Six criteria': structural counts the policy chapter spells out."""
+    text = (CHAPTERS / "policy-coherence.md").read_text()
+    positions, options = data.load("positions"), data.load("policy_options")
+    counts = {"questions": positions["question"].nunique(), "options": options["option"].nunique(),
+              "criteria": options["criterion"].nunique(), "sliders": options["criterion"].nunique()}
+    found = re.findall(r"(?<!other )\b(six|seven) (?:policy )?(questions|options|criteria|sliders)\b", text, flags=re.I)
+    assert "the other six questions" in text and counts["questions"] - 1 == 6   # "on the other six" (all but one)
+    assert len(found) >= 5
+    for word, thing in found:
+        assert WORDS[word.lower()] == counts[thing.lower()], (word, thing)
+
+
 def test_what_the_options_section_says_about_the_ranking():
     options = data.load("policy_options")
     equal = models.rank_options(options, {})
