@@ -93,7 +93,7 @@ def show(chart: alt.TopLevelMixin, caption: str, description: str, table: pd.Dat
 
 # --- chart builders --------------------------------------------------------------------------
 
-ESTIMATES = ["best", "low", "high"]
+ESTIMATES = list(models.ESTIMATES)
 ESTIMATE_LABELS = ["Best estimate", "Low estimate", "High estimate"]
 
 
@@ -254,9 +254,14 @@ def headline_figures(published: pd.DataFrame, combined: pd.DataFrame) -> pd.Data
     return out.sort_values(["year", "deaths"], ascending=[True, False]).reset_index(drop=True)
 
 
+def comparable_years(figures: pd.DataFrame) -> list[int]:
+    """The years with headline figures from at least three publishers (the years worth comparing)."""
+    return sorted(int(y) for y, n in figures.groupby("year")["publisher"].nunique().items() if n >= 3)
+
+
 def numbers_disagree(figures: pd.DataFrame, year: int = 2024, interactive: bool = True) -> alt.LayerChart:
     """Each publisher's headline death toll for one year, labelled with what it counts."""
-    years = sorted(y for y, n in figures.groupby("year")["publisher"].nunique().items() if n >= 3)
+    years = comparable_years(figures)
     if year not in years:
         raise ValueError(f"year must be one with at least three publishers: {years}")
     base = alt.Chart(figures)
@@ -301,16 +306,18 @@ PROVINCE_IDS = {"Balochistan": "PK.BA", "Azad Jammu & Kashmir": "PK.JK", "Islama
 
 
 def province_year_table(by_province: pd.DataFrame) -> pd.DataFrame:
-    """Deaths per province and year (zero-filled), with FATA shown separately and folded into KP."""
+    """Deaths per province and year (zero-filled), with FATA shown separately and folded into KP
+    (``deaths_merged``: the province's total under the data's own ``province_kp_incl_fata``)."""
     located = by_province[by_province["province"].isin(PROVINCE_IDS)]
     scopes, years = sorted(located["scope"].unique()), range(int(located["year"].min()), int(located["year"].max()) + 1)
     grid = pd.MultiIndex.from_product([scopes, years, list(PROVINCE_IDS)], names=["scope", "year", "province"])
     table = located.set_index(["scope", "year", "province"])["best"].astype(int).reindex(grid, fill_value=0).reset_index()
     table = table.rename(columns={"best": "deaths_separate"})
-    kp = table[table["province"].isin(["Khyber Pakhtunkhwa", "FATA (merged into KP 2018)"])].groupby(["scope", "year"])["deaths_separate"].sum()
-    merged = table.set_index(["scope", "year"]).index.map(kp)
-    table["deaths_merged"] = [m if p in ("Khyber Pakhtunkhwa", "FATA (merged into KP 2018)") else s
-                              for p, s, m in zip(table["province"], table["deaths_separate"], merged)]
+    # The fold is the data's own (refresh_ucdp writes province_kp_incl_fata); it is not redone here.
+    folded = located.groupby(["scope", "year", "province_kp_incl_fata"])["best"].sum()
+    fold_into = dict(zip(located["province"], located["province_kp_incl_fata"]))
+    table["deaths_merged"] = [int(folded.get((scope, year, fold_into.get(province, province)), 0))
+                              for scope, year, province in zip(table["scope"], table["year"], table["province"])]
     table["id"] = table["province"].map(PROVINCE_IDS)
     return table
 

@@ -7,13 +7,16 @@ import math
 import pandas as pd
 
 
+ESTIMATES = ("best", "low", "high")          # UCDP's three estimates of deaths
+
+
 def period_summary(yearly_by_type: pd.DataFrame, start_year: int, end_year: int, estimate: str = "best") -> dict:
     """Total, yearly mean and peak year of UCDP deaths between two years (inclusive).
 
     Returns a dict with keys ``years`` (number of years), ``total``, ``mean_per_year``,
     ``peak_year`` and ``peak_deaths``. An empty period gives zeros and ``peak_year=None``.
     """
-    if estimate not in ("best", "low", "high"):
+    if estimate not in ESTIMATES:
         raise ValueError(f"estimate must be 'best', 'low' or 'high', not {estimate!r}")
     if start_year > end_year:
         raise ValueError(f"start_year ({start_year}) is after end_year ({end_year})")
