@@ -19,7 +19,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import grading_support as gs  # noqa: E402
-from ttpbook import grading  # noqa: E402
+from ttpbook import checks, grading  # noqa: E402
+from ttpbook.grading.results import atomic_write  # noqa: E402
 
 # Every master in exercises/masters/, found automatically, unless TTPBOOK_GRADING_ASSIGNMENTS names a
 # subset while one is being developed. grading_support's `assigned()` reads its module-level list when
@@ -361,7 +362,16 @@ def test_blank_notebook_scores_zero(name):
     row = rows["blank"]
     assert row["status"] == "graded"
     assert float(row["total"]) == 0
-    assert "not answered" in feedback["blank"] or "should be" in feedback["blank"] or "not a" in feedback["blank"]
+    # Every autograded question says why it failed, in words taken from the master's own asserts
+    # (a blank answer trips a public check), never a generic "a check failed".
+    master_text = (grading.MASTERS / f"{name}.md").read_text()
+    text = feedback["blank"]
+    for question in gs.question_points(name):
+        section = text.split(f"\n{question}: ", 1)[1].split("\nq", 1)[0].split("\nw", 1)[0]
+        messages = [line.strip()[2:].split(": ", 1)[1] for line in section.splitlines() if line.strip().startswith("- ")]
+        assert messages, (question, section)
+        for message in messages:
+            assert message.startswith("not answered: ") or message in master_text, (question, message)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -433,16 +443,16 @@ def test_existing_output_is_never_overwritten_without_flag(tmp_path):
     assert set(rows) == {"alice", "bob"}
     assert rows["alice"]["status"] == "not-a-notebook" and "empty" in rows["alice"]["message"]
     assert "not valid JSON" in rows["bob"]["message"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["grades.csv", "grades_feedback", "subs"]  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grades.csv", "grades_feedback", "grades_report.html", "subs"]  # no temp files left
 
 
 def test_atomic_write_refuses_an_existing_file_even_in_a_race(tmp_path):
     path = tmp_path / "out.csv"
-    grading._atomic_write(path, "first\n", overwrite=False)
+    atomic_write(path, "first\n", overwrite=False)
     with pytest.raises(FileExistsError):
-        grading._atomic_write(path, "second\n", overwrite=False)
+        atomic_write(path, "second\n", overwrite=False)
     assert path.read_text() == "first\n"
-    grading._atomic_write(path, "third\n", overwrite=True)
+    atomic_write(path, "third\n", overwrite=True)
     assert path.read_text() == "third\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
@@ -483,15 +493,15 @@ def test_exact_helpers_reject_lookalikes():
         def __eq__(self, other):
             return True
 
-    assert grading.exact_int(5) == 5 and grading.exact_int(np.int64(5)) == 5 and grading.exact_int(5.0) == 5
-    assert grading.exact_int(Always()) is None and grading.exact_int(SneakyInt(1)) is None
-    assert grading.exact_int(True) is None and grading.exact_int("5") is None and grading.exact_int(5.5) is None
-    assert grading.exact_float(np.float64(2.5)) == 2.5 and grading.exact_float(float("nan")) is None
-    assert grading.exact_str("CRSS") == "CRSS" and grading.exact_str(Always()) is None
-    assert grading.exact_counts(pd.Series({"a": 2, "b": 0})) == {"a": 2}
-    assert grading.exact_counts({"a": Always()}) is None
-    assert grading.exact_ints([5, 4]) == [4, 5] and grading.exact_ints(np.array([3])) == [3]
-    assert grading.exact_ints([Always()]) is None and grading.exact_ints(Always()) is None
+    assert checks.exact_int(5) == 5 and checks.exact_int(np.int64(5)) == 5 and checks.exact_int(5.0) == 5
+    assert checks.exact_int(Always()) is None and checks.exact_int(SneakyInt(1)) is None
+    assert checks.exact_int(True) is None and checks.exact_int("5") is None and checks.exact_int(5.5) is None
+    assert checks.exact_float(np.float64(2.5)) == 2.5 and checks.exact_float(float("nan")) is None
+    assert checks.exact_str("CRSS") == "CRSS" and checks.exact_str(Always()) is None
+    assert checks.exact_counts(pd.Series({"a": 2, "b": 0})) == {"a": 2}
+    assert checks.exact_counts({"a": Always()}) is None
+    assert checks.exact_ints([5, 4]) == [4, 5] and checks.exact_ints(np.array([3])) == [3]
+    assert checks.exact_ints([Always()]) is None and checks.exact_ints(Always()) is None
 
 
 def test_published_site_contains_no_solution_and_no_hidden_test(built_site, tmp_path):

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 from IPython.display import HTML, display
 
-from . import models, render, theme
+from . import models, render, static_figure, theme
 
 TABLE_MAX_ROWS = 400
 
@@ -85,7 +85,10 @@ def show(chart: alt.TopLevelMixin, caption: str, description: str, table: pd.Dat
         f'<details class="ttp-figure-details"><summary>Text description and data</summary>{details}</details>'
     )
     if render.is_static_build():
-        display(HTML(f'<figure class="ttp-figure">{_chart_html(chart)}{caption_html}</figure>'))
+        # One output, two forms: the live figure for the website, a static figure for print and EPUB.
+        display({"text/html": f'<figure class="ttp-figure">{_chart_html(chart)}{caption_html}</figure>',
+                 "text/markdown": static_figure.figure_markdown(chart, caption, description, source),
+                 "text/plain": caption}, raw=True)
     else:
         display(chart)
         display(HTML(f'<div class="ttp-figure">{caption_html}</div>'))

@@ -19,7 +19,11 @@ questions work offline in the browser). Every option must carry feedback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
+
+from .static_figure import escape_markdown
 
 # Colours chosen for contrast (WCAG AA) against the white button text JupyterQuiz uses.
 QUIZ_COLOURS = {
@@ -110,7 +114,87 @@ def framing_questions(sentences, limit: int | None = None) -> list[dict]:
 
 
 def show_questions(questions: list[dict], shuffle_answers: bool = False) -> None:
-    """Display already-converted questions (see ``parse`` and ``framing_questions``)."""
+    """Display already-converted questions (see ``parse`` and ``framing_questions``).
+
+    The website shows JupyterQuiz's interactive version. The same outputs also carry a printed
+    version (``text/markdown``: the questions with lettered options, no answers), which the PDF
+    and EPUB builds choose instead; the answers are in the appendix (``answers_markdown``)."""
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
     from jupyterquiz import display_quiz
 
-    display_quiz(questions, colors=QUIZ_COLOURS, shuffle_answers=shuffle_answers, max_width=720)
+    with capture_output(stdout=False, stderr=False, display=True) as captured:
+        display_quiz(questions, colors=QUIZ_COLOURS, shuffle_answers=shuffle_answers, max_width=720)
+    printed = questions_markdown(questions)
+    for index, output in enumerate(captured.outputs):
+        # The first output carries the printed questions; the rest (the quiz's script) print nothing.
+        data = {**output.data, "text/markdown": printed if index == 0 else PRINT_NOTHING}
+        display(data, metadata=output.metadata, raw=True)
+
+
+# An output's printed form when it has nothing to print (the quiz's script). Not empty: an empty
+# representation is dropped, and the build would fall back to the script.
+PRINT_NOTHING = "<!-- printed editions: nothing to print -->"
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def questions_markdown(questions: list[dict]) -> str:
+    """The questions as they print: numbered, each option lettered, answers left out."""
+    lines = [":::{admonition} Check your understanding (printed edition)", ":class: ttp-print-selfcheck", "",
+             "Choose an answer for each question, then compare with the appendix *Answers to self-checks*.", ""]
+    for number, question in enumerate(questions, start=1):
+        lines.append(f"{number}. {escape_markdown(question['question'])}")
+        lines.append("")
+        for letter, answer in zip(LETTERS, question["answers"]):
+            lines.append(f"   ({letter}) {escape_markdown(answer['answer'])}  ")
+        lines.append("")
+    lines.append(":::")
+    return "\n".join(lines) + "\n"
+
+
+# --- the answers appendix of the printed editions ---------------------------------------------
+
+def _displays_questions(source: str) -> bool:
+    return "selfcheck(" in source or "show_questions(" in source
+
+
+def collect(chapter: str | Path) -> tuple[str, list[dict]]:
+    """A chapter's title and every self-check question it displays, in the order it shows them.
+
+    Runs only the chapter's self-check cells (after the book's preamble), with ``selfcheck`` and
+    ``show_questions`` replaced by recorders, so the appendix holds exactly what the page shows."""
+    import jupytext
+
+    notebook = jupytext.read(Path(chapter))
+    title = next((line[2:].strip() for cell in notebook.cells if cell.cell_type == "markdown"
+                  for line in cell.source.splitlines() if line.startswith("# ")), Path(chapter).stem)
+    recorded: list[dict] = []
+    namespace: dict = {}
+    exec("from ttpbook.preamble import *", namespace)  # noqa: S102 - the book's own chapter code
+    namespace["selfcheck"] = lambda text: recorded.extend(parse(text))
+    namespace["show_questions"] = lambda questions, shuffle_answers=False: recorded.extend(questions)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and _displays_questions(cell.source):
+            exec(cell.source, namespace)  # noqa: S102
+    return title, recorded
+
+
+def answers_markdown(chapters: list[str | Path]) -> str:
+    """The appendix 'Answers to self-checks': per chapter, each question, its right answer and the
+    feedback on every option, lettered as in the printed questions."""
+    lines: list[str] = []
+    for chapter in chapters:
+        title, questions = collect(chapter)
+        if not questions:
+            continue
+        lines += [f"### Answers: {escape_markdown(title)}", ""]
+        for number, question in enumerate(questions, start=1):
+            right = [f"({letter})" for letter, answer in zip(LETTERS, question["answers"]) if answer["correct"]]
+            lines += [f"**{number}. {escape_markdown(question['question'])}**", "",
+                      f"Answer: {' and '.join(right)}.", ""]
+            for letter, answer in zip(LETTERS, question["answers"]):
+                verdict = "right" if answer["correct"] else "not right"
+                lines.append(f"- ({letter}) {escape_markdown(answer['answer'])} ({verdict}): "
+                             f"{escape_markdown(answer['feedback'])}")
+            lines.append("")
+    return "\n".join(lines) + "\n"
