@@ -240,6 +240,7 @@ def test_what_the_talks_chapter_says_about_the_monthly_series():
     assert ceasefire_2022.idxmax() == "2022-09"                                  # "peaked in September"
     assert picss.loc["2022-10", "militant_attacks"] < picss.loc["2022-09", "militant_attacks"]   # "fell in October"
     assert picss.loc["2022-11", "militant_attacks"] < picss.loc["2022-10", "militant_attacks"]   # "and November"
+    assert picss.loc["2021-08":"2021-12", "militant_attacks"].idxmax() == "2021-08"  # "August 2021 was PICSS's highest month"
     assert expected("w2021_picss_killed_before_months") == 2                    # "deaths for August and September only"
     assert picss.loc["2021-08":"2021-09", "killed"].notna().all()
     assert picss.loc["2022-01":"2022-05", "killed"].idxmax() == "2022-03"        # "a mean raised by March 2022"
