@@ -143,3 +143,74 @@ def test_rank_options_and_sensitivity():
     assert sensitivity.loc["c2", "new_top"] == "y" and sensitivity.loc["c2", "change_needed"] > 0
     with pytest.raises(ValueError):
         models.rank_options(scores, {"c1": 0, "c2": 0})
+
+
+# --- the grid the window chart filters (models.window_grid) ---------------------------------------
+
+def _toy_measures():
+    return pd.DataFrame({"month": ["2021-01-01", "2021-02-01", "2021-03-01", "2021-04-01"] * 2,
+                         "measure": ["a"] * 4 + ["b"] * 4,
+                         "value": pd.array([1, 2, None, 8, 5, 5, 5, 5], dtype="Float64")})
+
+
+def test_window_grid_rows_equal_window_means_for_every_window():
+    measures = _toy_measures()
+    grid = models.window_grid(measures).set_index(["measure", "start_key", "end_key"])
+    months = ["2020-12", "2021-01", "2021-02", "2021-03", "2021-04", "2021-05", "2021-06"]
+    checked = 0
+    for measure in ("a", "b"):
+        series = measures[measures["measure"] == measure]
+        for i, start in enumerate(months):
+            for end in months[i:]:
+                means = models.window_means(series, start, end)
+                key = models.clamp_window(models.month_key(start), models.month_key(end),
+                                          models.month_key("2021-01"), models.month_key("2021-04"))
+                row = grid.loc[(measure, *key)]
+                for name, value in means.items():
+                    assert (row[name] is None or pd.isna(row[name])) if value is None else row[name] == pytest.approx(value)
+                checked += 1
+    assert checked == 2 * 28
+
+
+def test_window_grid_has_the_empty_window_a_drawn_brush_can_make():
+    """A window drawn inside one month covers no start of a month: before and after split there."""
+    grid = models.window_grid(_toy_measures())
+    row = grid[(grid["measure"] == "a") & (grid["start_key"] == models.month_key("2021-03"))
+               & (grid["end_key"] == models.month_key("2021-02"))].iloc[0]
+    assert row["inside_months"] == 0 and pd.isna(row["inside"])
+    assert row["before"] == pytest.approx(1.5) and row["after"] == pytest.approx(8)   # the missing March is skipped
+    assert len(grid[grid["measure"] == "a"]) == 5 + 4 + 3 + 2 + 1   # start in months 1..5, end in start-1..4
+
+
+def test_clamp_window_keeps_windows_outside_the_data_apart():
+    first, last = models.month_key("2021-01"), models.month_key("2021-04")
+    assert models.clamp_window(first - 5, first - 2, first, last) == (first, first - 1)     # all after
+    assert models.clamp_window(last + 2, last + 9, first, last) == (last + 1, last)         # all before
+    assert models.clamp_window(first - 5, last + 5, first, last) == (first, last)           # all inside
+    assert models.month_key("2021-11") - models.month_key("2020-11") == 12
+
+
+def test_window_means_still_refuses_a_window_that_ends_before_it_starts():
+    with pytest.raises(ValueError, match="after its end"):
+        models.window_means(_toy_measures(), "2021-03", "2021-02")
+
+
+# --- coding variants and the ranking's order -----------------------------------------------------------
+
+def test_recode_changes_one_cell_and_leaves_the_data_alone():
+    positions = pd.DataFrame({"actor": ["A", "B"], "question": ["q", "q"], "period": ["p", "p"],
+                              "position": ["supports", "supports"]})
+    recoded = models.recode(positions, "B", "q", "p", "opposes")
+    assert list(recoded["position"]) == ["supports", "opposes"] and list(positions["position"]) == ["supports", "supports"]
+    assert models.coherence_index(recoded, ["A", "B"], "p")["index"] == 0
+    with pytest.raises(ValueError, match="no single coded cell"):
+        models.recode(positions, "C", "q", "p", "opposes")
+    with pytest.raises(ValueError, match="position must be"):
+        models.recode(positions, "A", "q", "p", "maybe")
+
+
+def test_ranking_breaks_ties_alphabetically_like_the_chart():
+    scores = pd.DataFrame({"option": ["zeta", "zeta", "alpha", "alpha", "mid", "mid"],
+                           "criterion": ["x", "y"] * 3, "score": [3, 3, 3, 3, 1, 5]})
+    assert list(models.rank_options(scores, {})["option"]) == ["alpha", "mid", "zeta"]
+    assert list(models.rank_options(scores, {"x": 0})["option"]) == ["mid", "alpha", "zeta"]

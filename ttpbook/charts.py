@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 from IPython.display import HTML, display
 
-from . import render, static_figure, theme
+from . import models, render, static_figure, theme
 
 TABLE_MAX_ROWS = 400
 
@@ -96,7 +96,7 @@ def show(chart: alt.TopLevelMixin, caption: str, description: str, table: pd.Dat
 
 # --- chart builders --------------------------------------------------------------------------
 
-ESTIMATES = ["best", "low", "high"]
+ESTIMATES = list(models.ESTIMATES)
 ESTIMATE_LABELS = ["Best estimate", "Low estimate", "High estimate"]
 
 
@@ -133,6 +133,24 @@ def deaths_per_year(yearly_by_type: pd.DataFrame, estimate: str = "best", start_
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("type_label:N", title="Type"),
                  alt.Tooltip("estimate:N", title="Estimate"), alt.Tooltip("deaths:Q", title="Deaths", format=",")],
     ).properties(width=theme.WIDTH, height=theme.HEIGHT)
+
+
+def _fixed(expression: str, digits: int = 2) -> str:
+    """A Vega expression that prints a non-negative number as Python's ``f"{x:.2f}"`` does.
+
+    Vega (JavaScript) rounds an exact tie up and Python to even. With two decimals the only exact
+    ties are multiples of 1/8 whose numerator is 1 more than a multiple of 4 (0.125, 0.625, 1.125,
+    ...): those are nudged down so both print the same digits (0.62 for 0.625, as Python does)."""
+    if digits != 2:
+        raise ValueError("only two decimals are handled")
+    eighths = f"(({expression}) * 8)"
+    tie = f"({eighths} == floor({eighths}) && {eighths} % 4 == 1)"
+    return f"format(({expression}) - ({tie} ? 1e-9 : 0), '.2f')"
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a string literal in a Vega expression."""
+    return "'" + str(text).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _all_or(param: alt.Parameter, field: str) -> str:
@@ -239,9 +257,14 @@ def headline_figures(published: pd.DataFrame, combined: pd.DataFrame) -> pd.Data
     return out.sort_values(["year", "deaths"], ascending=[True, False]).reset_index(drop=True)
 
 
+def comparable_years(figures: pd.DataFrame) -> list[int]:
+    """The years with headline figures from at least three publishers (the years worth comparing)."""
+    return sorted(int(y) for y, n in figures.groupby("year")["publisher"].nunique().items() if n >= 3)
+
+
 def numbers_disagree(figures: pd.DataFrame, year: int = 2024, interactive: bool = True) -> alt.LayerChart:
     """Each publisher's headline death toll for one year, labelled with what it counts."""
-    years = sorted(y for y, n in figures.groupby("year")["publisher"].nunique().items() if n >= 3)
+    years = comparable_years(figures)
     if year not in years:
         raise ValueError(f"year must be one with at least three publishers: {years}")
     base = alt.Chart(figures)
@@ -286,16 +309,18 @@ PROVINCE_IDS = {"Balochistan": "PK.BA", "Azad Jammu & Kashmir": "PK.JK", "Islama
 
 
 def province_year_table(by_province: pd.DataFrame) -> pd.DataFrame:
-    """Deaths per province and year (zero-filled), with FATA shown separately and folded into KP."""
+    """Deaths per province and year (zero-filled), with FATA shown separately and folded into KP
+    (``deaths_merged``: the province's total under the data's own ``province_kp_incl_fata``)."""
     located = by_province[by_province["province"].isin(PROVINCE_IDS)]
     scopes, years = sorted(located["scope"].unique()), range(int(located["year"].min()), int(located["year"].max()) + 1)
     grid = pd.MultiIndex.from_product([scopes, years, list(PROVINCE_IDS)], names=["scope", "year", "province"])
     table = located.set_index(["scope", "year", "province"])["best"].astype(int).reindex(grid, fill_value=0).reset_index()
     table = table.rename(columns={"best": "deaths_separate"})
-    kp = table[table["province"].isin(["Khyber Pakhtunkhwa", "FATA (merged into KP 2018)"])].groupby(["scope", "year"])["deaths_separate"].sum()
-    merged = table.set_index(["scope", "year"]).index.map(kp)
-    table["deaths_merged"] = [m if p in ("Khyber Pakhtunkhwa", "FATA (merged into KP 2018)") else s
-                              for p, s, m in zip(table["province"], table["deaths_separate"], merged)]
+    # The fold is the data's own (refresh_ucdp writes province_kp_incl_fata); it is not redone here.
+    folded = located.groupby(["scope", "year", "province_kp_incl_fata"])["best"].sum()
+    fold_into = dict(zip(located["province"], located["province_kp_incl_fata"]))
+    table["deaths_merged"] = [int(folded.get((scope, year, fold_into.get(province, province)), 0))
+                              for scope, year, province in zip(table["scope"], table["year"], table["province"])]
     table["id"] = table["province"].map(PROVINCE_IDS)
     return table
 
@@ -441,7 +466,11 @@ def monthly_measures(picss: pd.DataFrame, ucdp_ttp: pd.DataFrame) -> pd.DataFram
 def window_analysis(measures: pd.DataFrame, windows: pd.DataFrame, measure: str = "PICSS: militant attacks",
                     preset: str = "2021") -> alt.VConcatChart:
     """Monthly series with ceasefires shaded. Choose a preset window or drag across the chart; the bars
-    below give the mean per month before, inside and after the window, computed in the browser."""
+    below give the mean per month before, inside and after the window.
+
+    The means come from ``models.window_grid`` (``models.window_means`` for every window a reader
+    can choose); the browser only turns the preset or the drawn window into months and picks the
+    matching row."""
     if measure not in set(measures["measure"]):
         raise ValueError(f"measure must be one of {sorted(set(measures['measure']))}")
     if preset not in WINDOW_PRESETS:
@@ -449,21 +478,33 @@ def window_analysis(measures: pd.DataFrame, windows: pd.DataFrame, measure: str 
     chosen = dropdown("series", sorted(set(measures["measure"])), measure, "Series")
     window = dropdown("window", list(WINDOW_PRESETS), preset, "Window", [v[0] for v in WINDOW_PRESETS.values()])
     brush = x_brush("drawn_window")
-    start = " : ".join(f"{window.name} == '{k}' ? time('{v[1]}-01')" for k, v in WINDOW_PRESETS.items() if v[1])
-    end = " : ".join(f"{window.name} == '{k}' ? time('{v[2]}-01')" for k, v in WINDOW_PRESETS.items() if v[2])
+    start = " : ".join(f"{window.name} == '{k}' ? {models.month_key(v[1])}" for k, v in WINDOW_PRESETS.items() if v[1])
+    end = " : ".join(f"{window.name} == '{k}' ? {models.month_key(v[2])}" for k, v in WINDOW_PRESETS.items() if v[2])
     drawn = f"isValid({brush.name}.month)"
+    # A drawn window keeps the months whose first day it covers: from the first month starting at or
+    # after its left edge to the last month starting at or before its right edge (UTC, as Vega parses dates).
+    # Edges within 12 hours of a month's start count as on it (a window dragged to the end of the axis
+    # ends a millisecond short of the last month).
+    left, right = f"(time({brush.name}.month[0]) - 43200000)", f"(time({brush.name}.month[1]) + 43200000)"
+    first_drawn = f"utcyear({left}) * 12 + utcmonth({left}) + ({left} > utc(utcyear({left}), utcmonth({left}), 1) ? 1 : 0)"
+    last_drawn = f"utcyear({right}) * 12 + utcmonth({right})"
+    bounds = measures.groupby("measure")["month"].agg(["min", "max"])
+    first_key = " : ".join(f"{chosen.name} == {_quoted(m)} ? {models.month_key(b['min'])}" for m, b in bounds.iterrows())
+    last_key = " : ".join(f"{chosen.name} == {_quoted(m)} ? {models.month_key(b['max'])}" for m, b in bounds.iterrows())
     base = alt.Chart(measures).transform_filter(f"datum.measure == {chosen.name}")
     series = base.mark_line(point=True).encode(
         x=alt.X("month:T", title=None), y=alt.Y("value:Q", title="Per month"),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"), alt.Tooltip("value:Q", title="Value")],
     ).add_params(brush)
     top = alt.layer(_shaded_windows(windows), series).properties(width=theme.WIDTH, height=220)
-    bars_base = base.transform_calculate(t="time(datum.month)").transform_calculate(
-        start=f"{start} : ({drawn} ? time({brush.name}.month[0]) : null)",
-        end=f"{end} : ({drawn} ? time({brush.name}.month[1]) : null)",
-    ).transform_filter("datum.start != null").transform_calculate(
-        period="datum.t < datum.start ? 'before' : datum.t > datum.end ? 'after' : 'inside'"
-    ).transform_aggregate(mean="mean(value)", months="valid(value)", groupby=["period"])
+    bars_base = alt.Chart(models.window_grid(measures)).transform_filter(f"datum.measure == {chosen.name}").transform_calculate(
+        start=f"{start} : ({drawn} ? {first_drawn} : null)", end=f"{end} : ({drawn} ? {last_drawn} : null)",
+        first=f"{first_key} : null", last=f"{last_key} : null",
+    ).transform_filter("datum.start != null").transform_filter(   # models.clamp_window, then pick the row
+        "datum.start_key == clamp(datum.start, datum.first, datum.last + 1) && "
+        "datum.end_key == clamp(datum.end, datum.first - 1, datum.last)"
+    ).transform_fold(["before", "inside", "after"], as_=["period", "mean"]).transform_calculate(
+        months="datum[datum.period + '_months']")
     order = ["before", "inside", "after"]
     bars = bars_base.mark_bar().encode(
         x=alt.X("period:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0)),
@@ -584,21 +625,32 @@ def coherence_explorer(pairs: pd.DataFrame, actors: Sequence[str], questions: Se
                        bind=alt.binding_checkbox(name=f"Include {a} ")) for i, a in enumerate(actors)]
     weights = [slider(_param_name("weight", i), 0, 3, 1, 1, f"Weight: {q}") for i, q in enumerate(questions)]
     frame = pairs[pairs["actor_a"].isin(actors) & pairs["actor_b"].isin(actors)]
+    ticked = f"{_choose('actor_a', actors, ticks, 'false')} && {_choose('actor_b', actors, ticks, 'false')}"
     base = alt.Chart(frame).transform_filter(f"datum.period == {chosen.name}").transform_filter(
-        f"{_choose('actor_a', actors, ticks, 'false')} && {_choose('actor_b', actors, ticks, 'false')}"
-    ).transform_calculate(weight=_choose("question", questions, weights, "0")).transform_filter(
+        ticked).transform_calculate(weight=_choose("question", questions, weights, "0")).transform_filter(
         "datum.weight > 0").transform_calculate(weighted="datum.weight * datum.agreement")
-    index = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", n="count()").transform_calculate(
-        label="'Index: ' + format(datum.num / datum.den, '.2f')",
-        detail="'from ' + datum.n + ' comparisons'").mark_text(fontSize=22, fontWeight="bold", align="left").encode(
+    # The headline always has a row to show, even when nothing is compared: one empty row per period
+    # (weight 0). Like models.coherence_index, it gives no index for fewer than two actors or when
+    # no ticked pair shares a question with a weight above zero (Python: ValueError / None).
+    totals = pd.concat([frame, pd.DataFrame({"period": periods, "actor_a": "", "actor_b": "", "question": "",
+                                             "agreement": 0.0})], ignore_index=True)
+    actors_ticked = " + ".join(f"({t.name} ? 1 : 0)" for t in ticks)
+    headline_base = alt.Chart(totals).transform_filter(f"datum.period == {chosen.name}").transform_filter(
+        f"datum.actor_a == '' || ({ticked})").transform_calculate(
+        weight=f"datum.actor_a == '' ? 0 : {_choose('question', questions, weights, '0')}").transform_calculate(
+        weighted="datum.weight * datum.agreement", counted="datum.weight > 0 ? 1 : 0").transform_aggregate(
+        num="sum(weighted)", den="sum(weight)", n="sum(counted)").transform_calculate(
+        label=f"({actors_ticked}) < 2 || datum.den == 0 ? 'Index: n/a' : 'Index: ' + {_fixed('datum.num / datum.den')}",
+        detail=f"({actors_ticked}) < 2 ? 'tick at least two actors' : datum.den == 0 ? "
+               "'no shared question with a weight above 0' : 'from ' + datum.n + ' actor-pair comparisons'")
+    index = headline_base.mark_text(fontSize=22, fontWeight="bold", align="left").encode(
         text="label:N", x=alt.value(0), y=alt.value(20))
-    detail = base.transform_aggregate(n="count()").transform_calculate(
-        detail="'from ' + datum.n + ' actor-pair comparisons'").mark_text(fontSize=12, align="left").encode(
+    detail = headline_base.mark_text(fontSize=12, align="left").encode(
         text="detail:N", x=alt.value(0), y=alt.value(48))
     headline = alt.layer(index, detail).properties(width=190, height=70)
     pair = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", n="count()", groupby=["actor_a", "actor_b"]
                                     ).transform_calculate(agreement="datum.num / datum.den",
-                                                          label="format(datum.agreement, '.2f') + ' (' + datum.n + ')'")
+                                                          label=f"{_fixed('datum.agreement')} + ' (' + datum.n + ')'")
     cells = pair.mark_rect().encode(
         x=alt.X("actor_b:N", title=None, sort=list(actors), axis=alt.Axis(labelAngle=-30, labelLimit=140)),
         y=alt.Y("actor_a:N", title=None, sort=list(actors)),
@@ -620,15 +672,24 @@ def policy_options(scores: pd.DataFrame) -> alt.VConcatChart:
     weights = [slider(_param_name("criterion", i), 0, 5, 1, 1, f"Weight: {c}") for i, c in enumerate(criteria)]
     base = alt.Chart(scores).transform_calculate(weight=_choose("criterion", criteria, weights, "0")).transform_calculate(
         weighted="datum.weight * datum.score")
-    ranked = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", groupby=["option"]).transform_calculate(
-        score="datum.den > 0 ? datum.num / datum.den : 0")
+    # As models.rank_options: no ranking when every weight is zero; ties in alphabetical order.
+    ranked = base.transform_aggregate(num="sum(weighted)", den="sum(weight)", groupby=["option"]).transform_filter(
+        "datum.den > 0").transform_calculate(score="datum.num / datum.den").transform_calculate(
+        shown=_fixed("datum.score")).transform_window(
+        rank="row_number()", sort=[alt.SortField("score", "descending"), alt.SortField("option", "ascending")])
+    by_rank = alt.EncodingSortField(field="rank", order="ascending")
     bars = ranked.mark_bar(color=theme.PALETTE[0]).encode(
         x=alt.X("score:Q", title="Weighted mean score (1–5, illustrative)", scale=alt.Scale(domain=[0, 5])),
-        y=alt.Y("option:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
-        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("score:Q", title="Score", format=".2f")])
-    labels = ranked.mark_text(align="left", dx=3).encode(x="score:Q", y=alt.Y("option:N", sort="-x"),
-                                                         text=alt.Text("score:Q", format=".2f"))
-    ranking = alt.layer(bars, labels).properties(width=theme.WIDTH - 320, height=alt.Step(26),
+        y=alt.Y("option:N", sort=by_rank, title=None, axis=alt.Axis(labelLimit=300)),
+        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("score:Q", title="Score", format=".2f"),
+                 alt.Tooltip("rank:Q", title="Rank")])
+    labels = ranked.mark_text(align="left", dx=3).encode(x="score:Q", y=alt.Y("option:N", sort=by_rank),
+                                                         text="shown:N")
+    all_zero = " && ".join(f"{w.name} == 0" for w in weights)
+    no_weights = alt.Chart(pd.DataFrame({"note": ["Set at least one weight above 0 to rank the options."]})
+                           ).transform_filter(all_zero).mark_text(align="left", fontSize=13).encode(
+        text="note:N", x=alt.value(0), y=alt.value(12))
+    ranking = alt.layer(bars, labels, no_weights).properties(width=theme.WIDTH - 320, height=alt.Step(26),
                                                  title="Ranking under your weights")
     matrix = alt.Chart(scores).mark_rect().encode(
         x=alt.X("criterion:N", sort=criteria, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=150)),

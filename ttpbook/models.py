@@ -7,13 +7,16 @@ import math
 import pandas as pd
 
 
+ESTIMATES = ("best", "low", "high")          # UCDP's three estimates of deaths
+
+
 def period_summary(yearly_by_type: pd.DataFrame, start_year: int, end_year: int, estimate: str = "best") -> dict:
     """Total, yearly mean and peak year of UCDP deaths between two years (inclusive).
 
     Returns a dict with keys ``years`` (number of years), ``total``, ``mean_per_year``,
     ``peak_year`` and ``peak_deaths``. An empty period gives zeros and ``peak_year=None``.
     """
-    if estimate not in ("best", "low", "high"):
+    if estimate not in ESTIMATES:
         raise ValueError(f"estimate must be 'best', 'low' or 'high', not {estimate!r}")
     if start_year > end_year:
         raise ValueError(f"start_year ({start_year}) is after end_year ({end_year})")
@@ -39,10 +42,17 @@ def window_means(series: pd.DataFrame, start: str, end: str, value: str = "value
     (missing values are skipped, not counted as zero). Returns means (None where a period has
     no months) and the number of months behind each mean.
     """
-    months = pd.PeriodIndex(pd.to_datetime(series[date]), freq="M")
     first, last = pd.Period(start, "M"), pd.Period(end, "M")
     if first > last:
         raise ValueError(f"window start {start} is after its end {end}")
+    return _period_means(series, first, last, value, date)
+
+
+def _period_means(series: pd.DataFrame, first: pd.Period, last: pd.Period, value: str = "value",
+                  date: str = "month") -> dict:
+    """``window_means`` without the order check: ``last`` may be the month before ``first`` (an empty
+    window, as when a window drawn in the browser contains no start of a month)."""
+    months = pd.PeriodIndex(pd.to_datetime(series[date]), freq="M")
     values = pd.to_numeric(series[value], errors="coerce").astype(float)
     periods = {"before": months < first, "inside": (months >= first) & (months <= last), "after": months > last}
     out = {}
@@ -51,6 +61,42 @@ def window_means(series: pd.DataFrame, start: str, end: str, value: str = "value
         out[name] = float(chosen.mean()) if len(chosen) else None
         out[f"{name}_months"] = int(len(chosen))
     return out
+
+
+def month_key(month) -> int:
+    """A month as one integer (year * 12 + month - 1), the key the browser computes from a date."""
+    period = pd.Period(month, "M")
+    return period.year * 12 + period.month - 1
+
+
+def window_grid(measures: pd.DataFrame) -> pd.DataFrame:
+    """``window_means`` for every window a reader can choose, per measure: the table the static
+    chart filters in the browser (no mean is computed there).
+
+    ``measures`` is long (month, measure, value). For a measure with months ``first..last``, every
+    window [start, end] gives the same means as one whose start lies in ``first..last + 1`` and
+    whose end lies in ``start - 1..last`` (``end = start - 1`` is a window with no month inside, as
+    when a window drawn in the browser contains no start of a month). The table lists those
+    windows, one row each, keyed by ``start_key``/``end_key`` (``month_key``); ``before``,
+    ``inside`` and ``after`` are the means (None: no month) and ``*_months`` the months behind them.
+    A window is clamped onto the grid with ``clamp_window``.
+    """
+    rows = []
+    for measure, series in measures.groupby("measure", sort=True):
+        months = pd.PeriodIndex(pd.to_datetime(series["month"]), freq="M")
+        first, last = months.min(), months.max()
+        for start in pd.period_range(first, last + 1, freq="M"):
+            for end in pd.period_range(start - 1, last, freq="M"):
+                means = _period_means(series, start, end)
+                rows.append({"measure": measure, "start_key": month_key(start), "end_key": month_key(end),
+                             **{k: (round(v, 6) if isinstance(v, float) else v) for k, v in means.items()}})
+    return pd.DataFrame(rows)
+
+
+def clamp_window(start_key: int, end_key: int, first_key: int, last_key: int) -> tuple[int, int]:
+    """The grid row (``window_grid``) of a window [start_key, end_key] over a measure whose months
+    run from first_key to last_key. The browser applies the same rule (``charts.window_analysis``)."""
+    return min(max(start_key, first_key), last_key + 1), min(max(end_key, first_key - 1), last_key)
 
 
 # --- The 2021–22 talks: a stylised bargaining model ----------------------------------------------
@@ -136,6 +182,18 @@ def pairwise_agreements(positions: pd.DataFrame, period: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period", "actor_a", "actor_b", "question", "agreement"])
 
 
+def recode(positions: pd.DataFrame, actor: str, question: str, period: str, position: str) -> pd.DataFrame:
+    """A copy of ``positions`` with one existing cell coded differently: how a coding rule moves the index."""
+    cell = (positions["actor"] == actor) & (positions["question"] == question) & (positions["period"] == period)
+    if cell.sum() != 1:
+        raise ValueError(f"no single coded cell for {actor!r}, {question!r}, {period}")
+    if position not in POSITIONS + ["no clear position"]:
+        raise ValueError(f"position must be one of {POSITIONS + ['no clear position']}, not {position!r}")
+    recoded = positions.copy()
+    recoded.loc[cell, "position"] = position
+    return recoded
+
+
 def coherence_index(positions: pd.DataFrame, actors, period: str, weights: dict | None = None) -> dict:
     """The coherence index of the chapter's INDEX SPEC for a set of actors in one period.
 
@@ -165,7 +223,8 @@ def coherence_index(positions: pd.DataFrame, actors, period: str, weights: dict 
 
 
 def rank_options(scores: pd.DataFrame, weights: dict) -> pd.DataFrame:
-    """Weighted mean score of each policy option (scores: option, criterion, score); best first.
+    """Weighted mean score of each policy option (scores: option, criterion, score); best first,
+    ties in alphabetical order (as the static chart ranks them).
 
     Criteria missing from ``weights`` get weight 1; all-zero weights are refused.
     """
@@ -177,7 +236,8 @@ def rank_options(scores: pd.DataFrame, weights: dict) -> pd.DataFrame:
     frame["weighted"] = frame["weight"] * frame["score"].astype(float)
     ranked = frame.groupby("option").agg(weighted=("weighted", "sum"), weight=("weight", "sum"))
     ranked["score"] = ranked["weighted"] / ranked["weight"]
-    return ranked["score"].sort_values(ascending=False).rename_axis("option").reset_index()
+    ranked = ranked["score"].rename_axis("option").reset_index()
+    return ranked.sort_values(["score", "option"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def weight_sensitivity(scores: pd.DataFrame, weights: dict, step: float = 0.25, maximum: float = 5.0) -> pd.DataFrame:
