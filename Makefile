@@ -18,7 +18,7 @@ JB_FLAGS := -W -n --keep-going
 # them) empties the execution cache, and Sphinx's record of what it has read, first. Modules no
 # chapter imports (grading, release, refresh_ucdp) are not inputs. tests/test_build.py checks
 # this list against what the chapters really import.
-CHAPTER_MODULES := __init__ preamble charts models widgets data datapackage theme render selfcheck sources sourcemix static_figure people
+CHAPTER_MODULES := __init__ preamble charts models widgets data datapackage theme render selfcheck sources sourcemix static_figure people prose_numbers
 EXECUTION_INPUTS := $(sort $(CHAPTER_MODULES:%=ttpbook/%.py) $(wildcard data/*) references.bib)
 ifneq ($(EXECUTION_INPUTS),$(shell cat _build/.execution-inputs 2>/dev/null))
 .PHONY: _build/.execution-inputs
