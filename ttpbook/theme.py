@@ -36,6 +36,14 @@ def ttpbook_theme() -> alt.theme.ThemeConfig:
     }
 
 
+def label_limit(most: int, share: float = 0.42) -> alt.ExprRef:
+    """The longest a category label may be drawn, in px: ``most`` in a laptop's column, at most
+    ``share`` of the column on a narrow screen (so the bars keep their room). A longer label ends
+    in an ellipsis; its full text is in the chart's tooltip and in the data table under it."""
+    column = f"(isFinite(containerSize()[0]) ? containerSize()[0] : {round(most / share)})"
+    return alt.ExprRef(expr=f"max(90, min({most}, round({share} * {column})))")
+
+
 def enable() -> None:
     """Make the book's theme the active Altair theme (importing this module already does)."""
     alt.theme.enable(THEME_NAME)
