@@ -358,12 +358,16 @@ def claims_explorer(claims: pd.DataFrame) -> alt.VConcatChart:
     topic = dropdown("topic", ["All"] + sorted(claims["topic"].unique()), "All", "Topic")
     colour = alt.Color("verdict:N", sort=VERDICTS, scale=alt.Scale(domain=VERDICTS, range=theme.PALETTE[:5]),
                        legend=None)
+    # Upright bars with their verdicts underneath (one word a line), so the list below can use the
+    # whole width on a phone; a vertical stack shares its left margin.
     counts = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("verdict:N", sort=VERDICTS, title=None, scale=alt.Scale(domain=VERDICTS)),
-        x=alt.X("count():Q", title=["Claims", "(click a bar to filter the list)"], axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("verdict:N", sort=VERDICTS, title=None, scale=alt.Scale(domain=VERDICTS),
+                axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')")),
+        y=alt.Y("count():Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
         color=colour, opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         tooltip=[alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("count():Q", title="Claims")],
-    ).add_params(pick, topic).transform_filter(_all_or(topic, "topic")).properties(width=theme.WIDTH - 200, height=130)
+    ).add_params(pick, topic).transform_filter(_all_or(topic, "topic")).properties(
+        width=theme.WIDTH - 200, height=130, title="Click a bar to filter the list below")
     tooltip = [alt.Tooltip("claim:N", title="Claim"), alt.Tooltip("verdict:N", title="Verdict"),
                alt.Tooltip("evidence_for:N", title="Evidence for"),
                alt.Tooltip("evidence_against_or_missing:N", title="Against, or missing"),
