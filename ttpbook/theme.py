@@ -18,6 +18,9 @@ HEIGHT = 280
 OVERVIEW_HEIGHT = 60
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 THEME_NAME = "ttpbook"
+TEMPORAL_LABEL = ("date(datum.value) != 1 ? timeFormat(datum.value, '%d %b')"
+                  " : month(datum.value) == 0 ? timeFormat(datum.value, '%Y')"
+                  " : timeFormat(datum.value, width < 420 ? \"%b '%y\" : '%b')")
 
 
 @alt.theme.register(THEME_NAME, enable=True)
@@ -29,6 +32,9 @@ def ttpbook_theme() -> alt.theme.ThemeConfig:
             "range": {"category": PALETTE},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#222", "titleColor": "#222",
                      "gridColor": "#e6e6e6"},
+            # Dates: the year at each new year, months as "Oct", days as "08 Oct"; on a narrow chart,
+            # where few ticks fit, months carry their year ("Oct '21") so the axis never loses it.
+            "axisTemporal": {"labelExpr": TEMPORAL_LABEL},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "top"},
             "title": {"fontSize": 14, "anchor": "start", "color": "#222"},
             "bar": {"continuousBandSize": 8},
