@@ -16,7 +16,6 @@ import pytest
 import site_tools
 from test_site_browser import CHANGE_BINDING, RESTORE_BINDING
 
-pytestmark = pytest.mark.browser
 PAGES = site_tools.toc_pages()
 CHART_PAGES = ["chapters/background", "chapters/reading-the-op-ed", "chapters/talks-2021-22",
                "chapters/policy-coherence", "chapters/data-and-sources"]
@@ -49,6 +48,7 @@ def _measure(context, url: str) -> dict:
         audit.close()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("width", sorted(site_tools.LAYOUT_VIEWPORTS, reverse=True))
 def test_every_chart_is_readable(width, site_url, context_at):
     """Every chart fills its column (or is drawn at >= 90 % of its own width), is not squeezed, has
@@ -64,6 +64,7 @@ def test_every_chart_is_readable(width, site_url, context_at):
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("width", [360, 1024, 1440])
 def test_no_page_scrolls_sideways(width, site_url, context_at):
     context = context_at(width)
@@ -75,6 +76,7 @@ def test_no_page_scrolls_sideways(width, site_url, context_at):
     assert overflowing == [], "\n".join(overflowing)
 
 
+@pytest.mark.browser
 def test_controls_fit_a_phone(site_url, context_at):
     """On a phone every chart control is labelled, as wide as the chart box and at least 44 px high."""
     context = context_at(PHONE)
@@ -87,6 +89,7 @@ def test_controls_fit_a_phone(site_url, context_at):
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("page", CHART_PAGES)
 def test_every_chart_control_changes_its_chart_on_a_phone(page, site_url, context_at):
     """As test_site_browser's check at laptop width, at phone width: each control, used where it
@@ -126,6 +129,7 @@ def _fixture_site(built_site, tmp_path, with_book_css: bool) -> Path:
     return site
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, PHONE])
 def test_the_measurement_fails_on_a_squeezed_chart(width, built_site, context_at, tmp_path):
     """Negative control: the chart box as Altair styles it (a flex row, controls beside the chart)
@@ -140,6 +144,7 @@ def test_the_measurement_fails_on_a_squeezed_chart(width, built_site, context_at
     assert any("controls sit beside the chart" in p for p in problems), problems
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, PHONE])
 def test_the_book_stylesheet_unsqueezes_the_same_chart(width, built_site, context_at, tmp_path):
     """The same fixture with the book's stylesheet: the chart is drawn at its own size, its
@@ -153,6 +158,7 @@ def test_the_book_stylesheet_unsqueezes_the_same_chart(width, built_site, contex
         assert figures["charts"][0]["scrolls"], figures["charts"][0]
 
 
+@pytest.mark.browser
 def test_dark_mode_keeps_the_charts_contrast(site_url, context_at):
     """In the theme's dark mode a chart keeps its white ground, so its dark text and the palette
     keep their contrast."""
@@ -174,6 +180,7 @@ def test_dark_mode_keeps_the_charts_contrast(site_url, context_at):
     assert colours["control"] == "rgb(34, 34, 34)", colours
 
 
+@pytest.mark.browser
 def test_print_shows_the_chapter_not_the_site(site_url, context_at):
     """Printed (print media, A4 width): no navigation, every chart within the page width with its
     caption, and links to other sites followed by their address."""
@@ -204,3 +211,19 @@ def test_print_shows_the_chapter_not_the_site(site_url, context_at):
             assert chart["caption"], (page, chart)
         if page.endswith("references"):
             assert found["href"] and found["href"] in found["after"], found
+
+
+def test_show_fits_every_figure_to_the_column(monkeypatch):
+    """In the book, ``show`` draws single and layered views at the column's width, and fits a
+    vertical stack to it (each view at the column's width); the chart builders keep their sizes."""
+    from ttpbook import charts, data, render
+
+    monkeypatch.setenv(render.MODE_VARIABLE, "book")
+    deaths = charts.deaths_per_year(data.load("ucdp_ged221_pakistan_yearly_by_type"))
+    assert deaths.to_dict()["width"] == charts.theme.WIDTH
+    assert charts.fit_to_column(deaths).to_dict()["width"] == "container"
+    events = data.load("timeline_events")
+    stack = charts.fit_to_column(charts.timeline_explorer(events)).to_dict()
+    assert stack["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert [view["width"] for view in stack["vconcat"]] == ["container", "container"]
+    assert "params" in stack

@@ -409,7 +409,8 @@ def claims_vs_claims(clash_claims: pd.DataFrame) -> alt.LayerChart:
     tooltip = [alt.Tooltip("claimant:N", title="Who says so"), alt.Tooltip("metric:N", title="What"),
                alt.Tooltip("shown:N", title="Figure"), alt.Tooltip("note:N", title="Also said"),
                alt.Tooltip("date:N", title="Period"), alt.Tooltip("source_date:N", title="Reported")]
-    bars = base.mark_bar().encode(x=alt.X("count:Q", title=["People killed,", "as claimed or counted"]), y=y,
+    x = alt.X("count:Q", title=["People killed,", "as claimed or counted"], axis=alt.Axis(labelOverlap="greedy"))
+    bars = base.mark_bar().encode(x=x, y=y,
                                   color=alt.Color("who:N", title="Figure from", legend=alt.Legend(columns=1)),
                                   tooltip=tooltip)
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(x="count:Q", y=y, text="shown:N")
