@@ -183,7 +183,7 @@ def test_dark_mode_keeps_the_charts_contrast(site_url, context_at):
 @pytest.mark.browser
 def test_print_shows_the_chapter_not_the_site(site_url, context_at):
     """Printed (print media, A4 width): no navigation, every chart within the page width with its
-    caption, and links to other sites followed by their address."""
+    caption, and each citation followed by the work it cites, with its URL."""
     context = context_at(794, 1123)
     for page in ["chapters/background", "chapters/references"]:
         audit = site_tools.PageAudit(context, f"{site_url}{page}.html")
@@ -197,11 +197,11 @@ def test_print_shows_the_chapter_not_the_site(site_url, context_at):
                 return {left: r.left, right: r.right, width: r.width,
                         caption: !!s.closest('figure') && !!s.closest('figure').querySelector('figcaption')};
             });
-            const link = document.querySelector('.bd-article a.reference.external[href^="http"]');
+            const link = document.querySelector('.bd-article a.reference.internal[href*="references.html#"][title*="URL: http"]');
             return {nav: shown('.bd-sidebar-primary, .bd-header, .bd-sidebar-secondary, .prev-next-area'),
                     width, charts, overflow: document.documentElement.scrollWidth - width,
                     after: link ? getComputedStyle(link, '::after').content : null,
-                    href: link ? link.getAttribute('href') : null};
+                    cited: link ? link.getAttribute('title') : null};
         }""")
         audit.close()
         assert found["nav"] == 0, (page, found)
@@ -209,8 +209,8 @@ def test_print_shows_the_chapter_not_the_site(site_url, context_at):
         for chart in found["charts"]:
             assert chart["left"] >= 0 and chart["right"] <= found["width"] + 1 and chart["width"] > 0.8 * found["width"] - 100, (page, chart)
             assert chart["caption"], (page, chart)
-        if page.endswith("references"):
-            assert found["href"] and found["href"] in found["after"], found
+        if page.endswith("background"):  # a citation prints the work it cites, URL included
+            assert found["cited"] and found["cited"][:30] in found["after"] and "URL: http" in found["after"], found
 
 
 def test_show_fits_every_figure_to_the_column(monkeypatch):

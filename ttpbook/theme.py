@@ -34,7 +34,8 @@ def ttpbook_theme() -> alt.theme.ThemeConfig:
                      "gridColor": "#e6e6e6"},
             # Dates: the year at each new year, months as "Oct", days as "08 Oct"; on a narrow chart,
             # where few ticks fit, months carry their year ("Oct '21") so the axis never loses it.
-            "axisTemporal": {"labelExpr": TEMPORAL_LABEL},
+            # Labels keep a gap between them (else every other one is dropped) and stay inside the axis.
+            "axisTemporal": {"labelExpr": TEMPORAL_LABEL, "labelSeparation": 6, "labelBound": True},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "top"},
             "title": {"fontSize": 14, "anchor": "start", "color": "#222"},
             "bar": {"continuousBandSize": 8},
