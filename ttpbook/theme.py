@@ -20,7 +20,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 THEME_NAME = "ttpbook"
 TEMPORAL_LABEL = ("date(datum.value) != 1 ? timeFormat(datum.value, '%d %b')"
                   " : month(datum.value) == 0 ? timeFormat(datum.value, '%Y')"
-                  " : timeFormat(datum.value, width < 420 ? \"%b '%y\" : '%b')")
+                  " : timeFormat(datum.value, \"%b '%y\")")
 
 
 @alt.theme.register(THEME_NAME, enable=True)
@@ -32,8 +32,8 @@ def ttpbook_theme() -> alt.theme.ThemeConfig:
             "range": {"category": PALETTE},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#222", "titleColor": "#222",
                      "gridColor": "#e6e6e6"},
-            # Dates: the year at each new year, months as "Oct", days as "08 Oct"; on a narrow chart,
-            # where few ticks fit, months carry their year ("Oct '21") so the axis never loses it.
+            # Dates: the year at each new year, other months with their year ("Oct '21", so an axis
+            # whose ticks miss January still says which year), days as "08 Oct" (when zoomed in).
             # Labels keep a gap between them (else every other one is dropped) and stay inside the axis.
             "axisTemporal": {"labelExpr": TEMPORAL_LABEL, "labelSeparation": 6, "labelBound": True},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "top"},
