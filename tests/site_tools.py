@@ -198,4 +198,129 @@ def asset_rule_violations(page_html: str) -> list[str]:
             found.append(f"loads the {asset} but has nothing that uses it")
         if used and not loads:
             found.append(f"uses the {asset} but does not load it")
+
+
+# --- layout: can a reader read each chart at this screen size? (tests/test_layout.py) -------
+
+LAYOUT_VIEWPORTS = {1280: 900, 768: 1024, 390: 844}
+
+MEASURE_LAYOUT_JS = r"""() => {
+  const round = (x) => Math.round(x * 10) / 10;
+  const doc = document.documentElement;
+  const column = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const columnStyle = getComputedStyle(column);
+  const columnWidth = column.clientWidth - parseFloat(columnStyle.paddingLeft) - parseFloat(columnStyle.paddingRight);
+  const visible = (el) => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === 'none' || s.visibility === 'hidden' || Number(s.opacity) === 0) return false;
+    }
+    return true;
+  };
+  const charts = [...document.querySelectorAll('[id^="altair-viz-"]')].map((box, index) => {
+    const graphic = box.querySelector('svg.marks, canvas');
+    const figure = box.closest('figure, .ttp-figure');
+    const caption = figure && figure.querySelector('figcaption');
+    const name = caption ? caption.innerText.split('\n')[0].slice(0, 70) : box.id;
+    if (!graphic) return {index, name, drawn: false};
+    const rect = graphic.getBoundingClientRect();
+    const own = Number(graphic.getAttribute('width')) || graphic.width || rect.width;
+    // The smallest text the chart puts on screen: computed font size x the drawn scale.
+    let smallest = Infinity, smallestText = '', clippedTexts = [];
+    for (const t of graphic.querySelectorAll('text')) {
+      if (!t.textContent.trim() || !visible(t)) continue;
+      const m = t.getScreenCTM();
+      const scale = m ? Math.hypot(m.a, m.b) : 1;
+      const size = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (size < smallest) { smallest = size; smallestText = t.textContent.trim().slice(0, 40); }
+      const r = t.getBoundingClientRect();
+      if (r.width && (r.left < rect.left - 2 || r.right > rect.right + 2 || r.top < rect.top - 2 || r.bottom > rect.bottom + 2)) {
+        clippedTexts.push(t.textContent.trim().slice(0, 40));
+      }
+    }
+    // Cut off by an ancestor that hides overflow (a box that scrolls sideways is not a cut).
+    let cutBy = null, scrollBox = null;
+    for (let e = graphic.parentElement; e && e !== document.body; e = e.parentElement) {
+      const s = getComputedStyle(e), r = e.getBoundingClientRect();
+      const overflowing = rect.right > r.right + 1 || rect.left < r.left - 1;
+      if (!overflowing || s.overflowX === 'visible') continue;
+      if (s.overflowX === 'auto' || s.overflowX === 'scroll') { scrollBox = scrollBox || e; continue; }
+      cutBy = cutBy || (e.className || e.tagName).toString().slice(0, 60);
+    }
+    const bindings = box.querySelector('.vega-bindings');
+    let besideChart = false;
+    if (bindings && bindings.getBoundingClientRect().height > 0) {
+      const b = bindings.getBoundingClientRect();
+      besideChart = !(b.top >= rect.bottom - 1 || b.bottom <= rect.top + 1);
+    }
+    return {index, name, drawn: true, ownWidth: round(own), drawnWidth: round(rect.width),
+            scale: round(rect.width / own), columnWidth: round(columnWidth),
+            ofColumn: round(rect.width / columnWidth), smallestFont: round(smallest), smallestText,
+            clippedTexts, cutBy, scrolls: !!scrollBox, controlsBesideChart: besideChart};
+  });
+  const controls = [...document.querySelectorAll('.vega-bind')].map((bind) => {
+    const input = bind.querySelector('input, select');
+    const kind = input ? (input.tagName === 'SELECT' ? 'select' : input.type) : 'none';
+    const label = bind.querySelector('.vega-bind-name');
+    const target = (kind === 'checkbox' || kind === 'radio') ? bind.querySelector('label') || input : input;
+    const t = target ? target.getBoundingClientRect() : {height: 0, width: 0};
+    const box = bind.closest('.vega-embed').getBoundingClientRect();
+    return {label: label ? label.innerText.trim() : '', kind, height: round(t.height),
+            width: round(input ? input.getBoundingClientRect().width : 0), boxWidth: round(box.width)};
+  });
+  return {viewport: window.innerWidth, pageWidth: doc.scrollWidth,
+          overflow: Math.max(doc.scrollWidth, document.body.scrollWidth) - doc.clientWidth,
+          charts, controls};
+}"""
+
+
+def measure_layout(page) -> dict:
+    """Measure every chart on an open page: drawn vs own width, share of the column, smallest text on
+    screen, text cut off, controls beside the chart; and how far the page scrolls sideways."""
+    return page.evaluate(MEASURE_LAYOUT_JS)
+
+
+def layout_problems(figures: dict, page_name: str = "") -> list[str]:
+    """What a reader would find unreadable, as sentences naming the page, the chart and the figures."""
+    width = figures["viewport"]
+    least_font = 11 if width >= 768 else 10
+    where = f"{page_name} at {width} px"
+    found = []
+    if figures["overflow"] > 0:
+        found.append(f"{where}: the page scrolls sideways by {figures['overflow']} px")
+    for c in figures["charts"]:
+        chart = f"{where}, chart {c['index'] + 1} ({c['name']!r})"
+        if not c["drawn"]:
+            found.append(f"{chart}: not drawn")
+            continue
+        if c["scale"] < 0.9:
+            found.append(f"{chart}: drawn {c['drawnWidth']} px wide, {c['scale']:.0%} of its own "
+                         f"{c['ownWidth']} px (squeezed)")
+        if c["drawnWidth"] < 0.9 * min(c["columnWidth"], c["ownWidth"]):
+            found.append(f"{chart}: {c['drawnWidth']} px wide, {c['ofColumn']:.0%} of the "
+                         f"{c['columnWidth']} px column")
+        if c["smallestFont"] < least_font:
+            found.append(f"{chart}: smallest text {c['smallestFont']} px on screen "
+                         f"({c['smallestText']!r}; at least {least_font} px wanted)")
+        if c["cutBy"]:
+            found.append(f"{chart}: cut off by {c['cutBy']!r}")
+        if c["clippedTexts"]:
+            found.append(f"{chart}: text outside the chart's drawing: {c['clippedTexts'][:3]}")
+        if c["controlsBesideChart"]:
+            found.append(f"{chart}: controls sit beside the chart, not above or below it")
+    return found
+
+
+def control_problems(figures: dict, page_name: str = "") -> list[str]:
+    """Controls on a phone: labelled, full width, touch targets at least 44 px high."""
+    where = f"{page_name} at {figures['viewport']} px"
+    found = []
+    for c in figures["controls"]:
+        name = f"{where}, control {c['label'] or '(no label)'!r}"
+        if not c["label"]:
+            found.append(f"{name}: has no visible label")
+        if c["height"] < 44:
+            found.append(f"{name}: touch target {c['height']} px high (44 px wanted)")
+        if c["kind"] in ("select", "range") and c["width"] < 0.6 * c["boxWidth"]:
+            found.append(f"{name}: {c['width']} px wide in a {c['boxWidth']} px chart box")
     return found

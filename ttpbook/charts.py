@@ -49,6 +49,25 @@ def overview_with_brush(detail: alt.Chart, overview: alt.Chart, x_field: str, br
 
 # --- figures -------------------------------------------------------------------------------
 
+def fit_to_column(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Draw ``chart`` at the width of the page's text column, so it fills the column on a laptop and
+    reflows on a phone (Vega-Lite's ``width: "container"``), with its text at the theme's size.
+
+    A single or layered view gets the container's width. In a vertical stack every view gets it,
+    and the whole figure is fitted to the column (labels and legends included). A horizontal
+    concatenation keeps its own size; if it is wider than the column it scrolls sideways inside
+    its own box (see ``_static/book.css``).
+    """
+    if isinstance(chart, (alt.Chart, alt.LayerChart)):
+        return chart.properties(width="container")
+    if isinstance(chart, alt.VConcatChart):
+        fitted = chart.copy(deep=False)
+        fitted.vconcat = [view.properties(width="container") for view in chart.vconcat]
+        fitted.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
+        return fitted
+    return chart
+
+
 def _chart_html(chart: alt.TopLevelMixin) -> str:
     bundle = chart._repr_mimebundle_()
     if isinstance(bundle, tuple):
@@ -85,8 +104,9 @@ def show(chart: alt.TopLevelMixin, caption: str, description: str, table: pd.Dat
         f'<details class="ttp-figure-details"><summary>Text description and data</summary>{details}</details>'
     )
     if render.is_static_build():
-        # One output, two forms: the live figure for the website, a static figure for print and EPUB.
-        display({"text/html": f'<figure class="ttp-figure">{_chart_html(chart)}{caption_html}</figure>',
+        # One output, two forms: the live figure for the website (fitted to the column), and a
+        # static figure of the chart at its own size for print and EPUB.
+        display({"text/html": f'<figure class="ttp-figure">{_chart_html(fit_to_column(chart))}{caption_html}</figure>',
                  "text/markdown": static_figure.figure_markdown(chart, caption, description, source),
                  "text/plain": caption}, raw=True)
     else:
@@ -184,7 +204,7 @@ def timeline_explorer(events: pd.DataFrame) -> alt.VConcatChart:
         f"{actor.name} == 'All' || indexof(datum.actors, {actor.name}) >= 0"
     ).properties(width=theme.WIDTH, height=200)
     overview = base.mark_tick(thickness=2, size=14, color=theme.MUTED).encode(
-        x=alt.X("date:T", title="Drag across this strip to zoom the timeline above"))
+        x=alt.X("date:T", title=["Drag across this strip", "to zoom the timeline above"]))
     return overview_with_brush(detail, overview, "date:T", x_brush("timeline_zoom"))
 
 
@@ -276,7 +296,7 @@ def numbers_disagree(figures: pd.DataFrame, year: int = 2024, interactive: bool 
     base = base.transform_calculate(axis_label="datum.label + '|' + datum.counts",
                                     shown="(datum.more_than ? 'more than ' : '') + format(datum.deaths, ',')")
     y = alt.Y("axis_label:N", title=None, sort="-x",
-              axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=330, labelFontSize=11))
+              axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=theme.label_limit(330), labelFontSize=11))
     bars = base.mark_bar().encode(
         x=alt.X("deaths:Q", title="Deaths reported for the year"), y=y,
         color=alt.Color("publisher:N", legend=None),
@@ -367,12 +387,16 @@ def claims_explorer(claims: pd.DataFrame) -> alt.VConcatChart:
     topic = dropdown("topic", ["All"] + sorted(claims["topic"].unique()), "All", "Topic")
     colour = alt.Color("verdict:N", sort=VERDICTS, scale=alt.Scale(domain=VERDICTS, range=theme.PALETTE[:5]),
                        legend=None)
+    # Upright bars with their verdicts underneath (one word a line), so the list below can use the
+    # whole width on a phone; a vertical stack shares its left margin.
     counts = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("verdict:N", sort=VERDICTS, title=None, scale=alt.Scale(domain=VERDICTS)),
-        x=alt.X("count():Q", title="Claims (click a bar to filter the list)", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("verdict:N", sort=VERDICTS, title=None, scale=alt.Scale(domain=VERDICTS),
+                axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')")),
+        y=alt.Y("count():Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
         color=colour, opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         tooltip=[alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("count():Q", title="Claims")],
-    ).add_params(pick, topic).transform_filter(_all_or(topic, "topic")).properties(width=theme.WIDTH - 200, height=130)
+    ).add_params(pick, topic).transform_filter(_all_or(topic, "topic")).properties(
+        width=theme.WIDTH - 200, height=130, title="Click a bar to filter the list below")
     tooltip = [alt.Tooltip("claim:N", title="Claim"), alt.Tooltip("verdict:N", title="Verdict"),
                alt.Tooltip("evidence_for:N", title="Evidence for"),
                alt.Tooltip("evidence_against_or_missing:N", title="Against, or missing"),
@@ -382,9 +406,11 @@ def claims_explorer(claims: pd.DataFrame) -> alt.VConcatChart:
         y=alt.Y("row:O", axis=None), tooltip=tooltip)
     numbers = listing.mark_text(align="left", fontWeight="bold", fontSize=12).encode(
         x=alt.value(0), text="number:N", color=colour)
-    texts = listing.mark_text(align="left", fontSize=12, limit=theme.WIDTH - 230).encode(x=alt.value(34), text="claim:N")
-    verdicts = listing.mark_text(align="left", fontSize=12, limit=190).encode(
-        x=alt.value(theme.WIDTH - 185), text="verdict:N", color=colour)
+    # Columns at shares of the chart's width, so they reflow with it; the tooltip has the whole claim.
+    texts = listing.mark_text(align="left", fontSize=12, limit=alt.ExprRef("width * 0.64 - 40")).encode(
+        x=alt.value(34), text="claim:N")
+    verdicts = listing.mark_text(align="left", fontSize=12, limit=alt.ExprRef("width * 0.36 - 4")).encode(
+        x=alt.value(alt.ExprRef("width * 0.64")), text="verdict:N", color=colour)
     table = alt.layer(numbers, texts, verdicts).properties(width=theme.WIDTH, height=alt.Step(22))
     return alt.vconcat(counts, table).configure_view(strokeWidth=0)
 
@@ -406,14 +432,18 @@ def claims_vs_claims(clash_claims: pd.DataFrame) -> alt.LayerChart:
     rows = _claim_rows(clash_claims)
     who = dropdown("who", ["All"] + sorted(rows["who"].unique()), "All", "Figures from")
     base = alt.Chart(rows).add_params(who).transform_filter(_all_or(who, "who"))
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=340))
+    # Who on the first line, what on the second (each shortened on a phone; the tooltip has both).
+    two_lines = "[substring(datum.label, 0, indexof(datum.label, ': ') + 1), substring(datum.label, indexof(datum.label, ': ') + 2)]"
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelExpr=two_lines, labelLimit=theme.label_limit(340)))
     tooltip = [alt.Tooltip("claimant:N", title="Who says so"), alt.Tooltip("metric:N", title="What"),
                alt.Tooltip("shown:N", title="Figure"), alt.Tooltip("note:N", title="Also said"),
                alt.Tooltip("date:N", title="Period"), alt.Tooltip("source_date:N", title="Reported")]
-    bars = base.mark_bar().encode(x=alt.X("count:Q", title="People killed, as claimed or counted"), y=y,
-                                  color=alt.Color("who:N", title="Figure from"), tooltip=tooltip)
+    x = alt.X("count:Q", title=["People killed,", "as claimed or counted"], axis=alt.Axis(labelOverlap="greedy"))
+    bars = base.mark_bar().encode(x=x, y=y,
+                                  color=alt.Color("who:N", title="Figure from", legend=alt.Legend(columns=1)),
+                                  tooltip=tooltip)
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(x="count:Q", y=y, text="shown:N")
-    return alt.layer(bars, text).properties(width=theme.WIDTH - 330, height=alt.Step(24))
+    return alt.layer(bars, text).properties(width=theme.WIDTH - 330, height=alt.Step(34))
 
 
 # --- Case study: the 2021–22 talks ------------------------------------------------------------------
@@ -530,7 +560,7 @@ def window_snapshot(measures: pd.DataFrame, windows: pd.DataFrame, measure: str,
     return alt.layer(_shaded_windows(chosen), line).properties(width=theme.WIDTH, height=220)
 
 
-def bargaining_model(grid: pd.DataFrame, r: float = 0.1, p: float = 0.3, L: float = 6, c_s: float = 0.05) -> alt.HConcatChart:
+def bargaining_model(grid: pd.DataFrame, r: float = 0.1, p: float = 0.3, L: float = 6, c_s: float = 0.05) -> alt.VConcatChart:
     """The stylised ceasefire model, precomputed on a grid by ``models.ceasefire_grid``.
 
     Sliders choose the regrouping rate, enforcement probability, ceasefire length and the state's
@@ -556,7 +586,7 @@ def bargaining_model(grid: pd.DataFrame, r: float = 0.1, p: float = 0.3, L: floa
                  alt.Tooltip("accepts:N", title="State accepts")])
     marker = base.transform_filter(f"{close(r_param, 'r')} && {close(p_param, 'p')}").mark_point(
         shape="square", size=260, color=theme.ANNOTATION, strokeWidth=2).encode(x="r:O", y=alt.Y("p:O", sort="descending"))
-    accept = base.transform_filter("datum.accepts").mark_text(text="✓", fontSize=10, color=theme.ANNOTATION).encode(
+    accept = base.transform_filter("datum.accepts").mark_text(text="✓", fontSize=12, color=theme.ANNOTATION).encode(
         x="r:O", y=alt.Y("p:O", sort="descending"))
     left = alt.layer(heat, accept, marker).properties(width=300, height=300,
                                                       title="✓ = the state accepts (its gain ≥ 0)")
@@ -568,8 +598,8 @@ def bargaining_model(grid: pd.DataFrame, r: float = 0.1, p: float = 0.3, L: floa
                                    color=alt.Color("side:N", legend=None, sort=["State", "Armed group"]),
                                    tooltip=[alt.Tooltip("side:N"), alt.Tooltip("gain:Q", format=".2f")])
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=theme.ANNOTATION).encode(y="y:Q")
-    right = alt.layer(bars, zero).properties(width=160, height=300, title="At the chosen point")
-    return alt.hconcat(left, right).add_params(r_param, p_param, L_param, c_param)
+    right = alt.layer(bars, zero).properties(width=160, height=200, title="At the chosen point")
+    return alt.vconcat(left, right).add_params(r_param, p_param, L_param, c_param)
 
 
 # --- Policy coherence ------------------------------------------------------------------------------
@@ -592,7 +622,7 @@ def position_matrix(positions: pd.DataFrame, period: str = "2025-26") -> alt.Lay
     x = alt.X("question:N", sort=questions, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=160))
     y = alt.Y("actor:N", sort=actors, title=None)
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        x=x, y=y, color=alt.Color("position:N", title="Position", sort=POSITION_ORDER,
+        x=x, y=y, color=alt.Color("position:N", title="Position", sort=POSITION_ORDER, legend=alt.Legend(columns=1),
                                   scale=alt.Scale(domain=POSITION_ORDER, range=POSITION_COLOURS)),
         tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("question:N", title="Question"),
                  alt.Tooltip("position:N", title="Position"), alt.Tooltip("evidence:N", title="Evidence"),
@@ -679,8 +709,8 @@ def policy_options(scores: pd.DataFrame) -> alt.VConcatChart:
         rank="row_number()", sort=[alt.SortField("score", "descending"), alt.SortField("option", "ascending")])
     by_rank = alt.EncodingSortField(field="rank", order="ascending")
     bars = ranked.mark_bar(color=theme.PALETTE[0]).encode(
-        x=alt.X("score:Q", title="Weighted mean score (1–5, illustrative)", scale=alt.Scale(domain=[0, 5])),
-        y=alt.Y("option:N", sort=by_rank, title=None, axis=alt.Axis(labelLimit=300)),
+        x=alt.X("score:Q", title=["Weighted mean score", "(1–5, illustrative)"], scale=alt.Scale(domain=[0, 5])),
+        y=alt.Y("option:N", sort=by_rank, title=None, axis=alt.Axis(labelLimit=theme.label_limit(300))),
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("score:Q", title="Score", format=".2f"),
                  alt.Tooltip("rank:Q", title="Rank")])
     labels = ranked.mark_text(align="left", dx=3).encode(x="score:Q", y=alt.Y("option:N", sort=by_rank),
@@ -693,7 +723,7 @@ def policy_options(scores: pd.DataFrame) -> alt.VConcatChart:
                                                  title="Ranking under your weights")
     matrix = alt.Chart(scores).mark_rect().encode(
         x=alt.X("criterion:N", sort=criteria, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=150)),
-        y=alt.Y("option:N", sort=options, title=None, axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("option:N", sort=options, title=None, axis=alt.Axis(labelLimit=theme.label_limit(300))),
         color=alt.Color("score:Q", title="Score", scale=alt.Scale(domain=[1, 5], scheme="blues")),
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("criterion:N", title="Criterion"),
                  alt.Tooltip("score:Q", title="Score"), alt.Tooltip("rationale:N", title="Why")])
@@ -701,5 +731,5 @@ def policy_options(scores: pd.DataFrame) -> alt.VConcatChart:
                                                   text="score:Q",
                                                   color=alt.condition("datum.score >= 4", alt.value("white"), alt.value("black")))
     grid = alt.layer(matrix, values).properties(width=330, height=alt.Step(26),
-                                                title="The illustrative scores (hover for the reasoning)")
+                                                title=["The illustrative scores", "(hover for the reasoning)"])
     return alt.vconcat(ranking, grid).add_params(*weights)
