@@ -72,7 +72,8 @@ def on_builder_inited(app: Sphinx) -> None:
 
 
 def repair_written_pages(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    # The website's builders only: the EPUB is written by an HTML-format builder too, without the theme.
+    if exception is not None or app.builder.name not in ("html", "dirhtml", "singlehtml"):
         return
     started = getattr(app, "ttpbook_build_started", 0.0) - 1
     written = [p for p in Path(app.outdir).rglob("*.html") if p.stat().st_mtime >= started]

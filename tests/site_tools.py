@@ -56,6 +56,10 @@ def build(build_id: str, execute: str = "force", extra_env: dict | None = None,
     if execute != "cache":
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
         config["execute"]["execute_notebooks"] = execute
+        if execute == "off":
+            # Unexecuted, the pages whose targets code writes (People and organisations) have none,
+            # so links to them would warn; an executed build (built_site) checks those links.
+            config["sphinx"]["config"]["suppress_warnings"] = ["ref.ref"]
         # Jupyter Book resolves local extension paths against the config file's folder.
         config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path
                                                 in config["sphinx"]["local_extensions"].items()}

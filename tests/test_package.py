@@ -99,11 +99,14 @@ def test_show_in_book_mode_emits_one_figure_with_caption_and_table(yearly, monke
     monkeypatch.setenv(render.MODE_VARIABLE, "book")
     render.enable_renderer()
     shown = []
-    monkeypatch.setattr(charts, "display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(charts, "display", lambda obj, **options: shown.append(obj))
     charts.show(charts.deaths_per_year(yearly), caption="Takeaway.", description="What it shows.",
                 table=yearly, columns=["year", "best"], source="UCDP")
     assert len(shown) == 1
-    page = shown[0].data
+    page = shown[0]["text/html"]
+    # The same output carries the print form (a numbered static figure with its caption).
+    assert shown[0]["text/markdown"].startswith(":::{figure} data:image/svg+xml;base64,")
+    assert "Takeaway." in shown[0]["text/markdown"]
     assert page.startswith('<figure class="ttp-figure">') and "altair-viz-" in page
     assert "<figcaption" in page and "Takeaway." in page and "What it shows." in page
     assert "ttp-data-table" in page and '"description": "What it shows."' in page

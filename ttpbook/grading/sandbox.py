@@ -205,8 +205,13 @@ class Sandboxes:
         return ["bwrap", *_namespace_options(), *self._mounts(box), "--chdir", INSIDE, "--", *inner]
 
     def _mounts(self, box: Path) -> list[str]:
-        made: set[Path] = set()
-        args = _system_mounts(made)
+        # The private /tmp first: the book or its environment may live under /tmp (a CI clone),
+        # and a later --tmpfs /tmp would hide them.
+        args = ["--dev", "/dev", "--proc", "/proc",
+                "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
+                "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm"]
+        made: set[Path] = {Path("/tmp"), Path("/dev"), Path("/dev/shm"), Path("/proc")}
+        args += _system_mounts(made)
         book = ROOT.resolve()
         args += _ro_bind(book, made)
         hidden = [book / name for name in INSTRUCTOR_ONLY]
@@ -215,10 +220,7 @@ class Sandboxes:
         for path in hidden:   # never hide the Python installation, wherever it lives
             if path.is_dir() and not path.is_symlink() and not any(path == p or path in p.parents for p in python):
                 args += ["--tmpfs", str(path)]
-        args += ["--dev", "/dev", "--proc", "/proc",
-                 "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
-                 "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm",
-                 "--bind", str(box), INSIDE]
+        args += ["--bind", str(box), INSIDE]
         return args
 
     def launch(self, box: Path, uid: int, env: dict[str, str], log_path: Path, memory_bytes: int,
