@@ -79,13 +79,14 @@ def run_gradescope(zip_path: Path | str, submission: Path | str, *, timeout: flo
                 os.chown(dirpath, uid, uid)
                 for name in filenames:
                     os.chown(os.path.join(dirpath, name), uid, uid)
-        made: set[Path] = set()
+        # The private /tmp first: the book or its environment may live under /tmp (a CI clone).
+        mounts = ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+        made: set[Path] = {Path("/tmp"), Path("/dev"), Path("/proc")}
         book = ROOT.resolve()
-        mounts = _system_mounts(made) + _ro_bind(book, made)
+        mounts += _system_mounts(made) + _ro_bind(book, made)
         mounts += [arg for name in ("exercises", "tests", ".git") if (book / name).is_dir()
                    for arg in ("--tmpfs", str(book / name))]
         mounts += ["--perms", "0755", "--dir", "/root", "--ro-bind", str(tmp / "miniforge3"), "/root/miniforge3",
-                   "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
                    "--bind", str(root), "/autograder"]
         drop = (["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
                  "--inh-caps=-all", "--bounding-set=-all", "--"] if os.geteuid() == 0 else [])
