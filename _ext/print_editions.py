@@ -21,6 +21,9 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 PRINT_BUILDERS = ("epub", "singlehtml")
+# The website's own style sheet stays out of the EPUB: it styles the site's charts and controls, and
+# uses selectors (:has) that EPUB 3.2's CSS profile rejects. _config.yml's epub_exclude_files drops it.
+EPUB_LEFT_OUT_CSS = {"book.css"}
 SITE_FOLDER = "editions"
 BOOK_PDF = "ttp-dilemma.pdf"
 BOOK_EPUB = "ttp-dilemma.epub"
@@ -79,7 +82,8 @@ def epub_page_assets(app: Sphinx, pagename: str, templatename: str, context: dic
         return
     context["script_files"] = []
     context["css_files"] = [c for c in context.get("css_files", [])
-                            if not Path(str(getattr(c, "filename", c))).name.startswith("mystnb.")]
+                            if Path(str(getattr(c, "filename", c))).name not in EPUB_LEFT_OUT_CSS
+                            and not Path(str(getattr(c, "filename", c))).name.startswith("mystnb.")]
 
 
 def editions_found(app: Sphinx) -> dict[str, Path]:

@@ -57,9 +57,10 @@ def build(build_id: str, execute: str = "force", extra_env: dict | None = None,
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
         config["execute"]["execute_notebooks"] = execute
         if execute == "off":
-            # Unexecuted, the pages whose targets code writes (People and organisations) have none,
-            # so links to them would warn; an executed build (built_site) checks those links.
-            config["sphinx"]["config"]["suppress_warnings"] = ["ref.ref"]
+            # Unexecuted, the pages whose targets or numbers code writes (People and organisations,
+            # glued numbers) have none, so references to them would warn; the executed build
+            # (built_site) checks every one of them.
+            config["sphinx"]["config"]["suppress_warnings"] = ["ref.ref", "mystnb.glue_ref"]
         # Jupyter Book resolves local extension paths against the config file's folder.
         config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path
                                                 in config["sphinx"]["local_extensions"].items()}
@@ -202,6 +203,7 @@ def asset_rule_violations(page_html: str) -> list[str]:
             found.append(f"loads the {asset} but has nothing that uses it")
         if used and not loads:
             found.append(f"uses the {asset} but does not load it")
+    return found
 
 
 # --- layout: can a reader read each chart at this screen size? (tests/test_layout.py) -------

@@ -30,6 +30,9 @@ def _label(widget: widgets.Widget) -> str:
 def snapshot_html(widget: widgets.Widget) -> str:
     """What a widget tree's view shows at its current state, as static HTML (controls disabled).
 
+    Written as XHTML too (quoted boolean attributes, closed empty elements), so that the EPUB
+    edition, which is XML, can carry it as it is.
+
     Covers the widget types the explorers use; any other type raises, so a new one cannot vanish
     from the static page unnoticed."""
     if isinstance(widget, widgets.GridBox):
@@ -46,19 +49,19 @@ def snapshot_html(widget: widgets.Widget) -> str:
     if isinstance(widget, widgets.Output):
         return ""
     if isinstance(widget, widgets.Button):
-        return f'<button type="button" disabled>{html.escape(widget.description)}</button>'
+        return f'<button type="button" disabled="disabled">{html.escape(widget.description)}</button>'
     if isinstance(widget, widgets.Dropdown):
-        options = "".join(f'<option{" selected" if i == widget.index else ""}>{html.escape(str(label))}</option>'
+        options = "".join(f'<option{' selected="selected"' if i == widget.index else ""}>{html.escape(str(label))}</option>'
                           for i, label in enumerate(widget._options_labels))
-        return f'<label class="ttp-snapshot-control">{_label(widget)}<select disabled>{options}</select></label>'
+        return f'<label class="ttp-snapshot-control">{_label(widget)}<select disabled="disabled">{options}</select></label>'
     if isinstance(widget, (widgets.IntRangeSlider, widgets.FloatRangeSlider, widgets.SelectionRangeSlider)):
         low, high = widget.label if isinstance(widget, widgets.SelectionRangeSlider) else widget.value
         return (f'<span class="ttp-snapshot-control">{_label(widget)}'
                 f"<output>{html.escape(str(low))} – {html.escape(str(high))}</output></span>")
     if isinstance(widget, (widgets.IntSlider, widgets.FloatSlider)):
         shown = format(widget.value, widget.readout_format)
-        return (f'<label class="ttp-snapshot-control">{_label(widget)}<input type="range" disabled '
-                f'min="{widget.min}" max="{widget.max}" step="{widget.step}" value="{widget.value}"> '
+        return (f'<label class="ttp-snapshot-control">{_label(widget)}<input type="range" disabled="disabled" '
+                f'min="{widget.min}" max="{widget.max}" step="{widget.step}" value="{widget.value}" /> '
                 f"<output>{shown}</output></label>")
     raise TypeError(f"snapshot_html: no static form for {type(widget).__name__}; add one in ttpbook/widgets.py.")
 
