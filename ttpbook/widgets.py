@@ -51,7 +51,8 @@ def snapshot_html(widget: widgets.Widget) -> str:
     if isinstance(widget, widgets.Button):
         return f'<button type="button" disabled="disabled">{html.escape(widget.description)}</button>'
     if isinstance(widget, widgets.Dropdown):
-        options = "".join(f'<option{' selected="selected"' if i == widget.index else ""}>{html.escape(str(label))}</option>'
+        selected = ' selected="selected"'
+        options = "".join(f'<option{selected if i == widget.index else ""}>{html.escape(str(label))}</option>'
                           for i, label in enumerate(widget._options_labels))
         return f'<label class="ttp-snapshot-control">{_label(widget)}<select disabled="disabled">{options}</select></label>'
     if isinstance(widget, (widgets.IntRangeSlider, widgets.FloatRangeSlider, widgets.SelectionRangeSlider)):
