@@ -60,7 +60,7 @@ def build(build_id: str, execute: str = "force", extra_env: dict | None = None,
             # Unexecuted, the pages whose targets or numbers code writes (People and organisations,
             # glued numbers) have none, so references to them would warn; the executed build
             # (built_site) checks every one of them.
-            config["sphinx"]["config"]["suppress_warnings"] = ["ref.ref", "mystnb.glue_ref"]
+            config["sphinx"]["config"]["suppress_warnings"] = ["ref.ref", "mystnb.glue", "mystnb.glue_ref"]
         # Jupyter Book resolves local extension paths against the config file's folder.
         config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path
                                                 in config["sphinx"]["local_extensions"].items()}
